@@ -1,0 +1,117 @@
+package dev.gocontext;
+
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tracks cancellable contexts per {@link LeakDetection#level()} and reports the ones whose handle
+ * is collected before they are done. A daemon thread waits on the reference queue while anything
+ * is tracked, and ends when nothing is.
+ */
+final class LeakDetector {
+    /** {@link LeakDetection.Level#SAMPLED} tracks one context in this many (a power of two). */
+    static final int SAMPLE_RATE = 128;
+
+    private static final long IDLE_MILLIS = 30_000;
+
+    private static final System.Logger LOG = System.getLogger(LeakDetection.class.getName());
+
+    private static final ReferenceQueue<TrackedHandle> QUEUE = new ReferenceQueue<>();
+
+    /** Keeps probes reachable until their handle is canceled or collected. */
+    private static final Set<LeakProbe> TRACKED = ConcurrentHashMap.newKeySet();
+
+    private static final AtomicBoolean FIRST_LEAK_LOGGED = new AtomicBoolean();
+
+    // Guarded by LeakDetector.class: the reaper thread, null when none runs.
+    private static @Nullable Thread reaper;
+
+    private LeakDetector() {}
+
+    /** The handle to give the user for {@code node}: the node itself, or a tracked handle. */
+    static CancellableContext track(CancelNode node) {
+        LeakDetection.Level level = LeakDetection.level();
+        if (level == LeakDetection.Level.DISABLED
+                || (level == LeakDetection.Level.SAMPLED
+                        && (ThreadLocalRandom.current().nextInt() & (SAMPLE_RATE - 1)) != 0)
+                || node.isDone()) {
+            return node;
+        }
+        TrackedHandle handle = new TrackedHandle(node);
+        Throwable creation = level == LeakDetection.Level.PARANOID
+                ? new Throwable("a context created here was never canceled: " + node)
+                : null;
+        LeakProbe probe = new LeakProbe(handle, node, creation, QUEUE);
+        handle.probe = probe;
+        TRACKED.add(probe);
+        ensureReaper();
+        return handle;
+    }
+
+    static void untrack(LeakProbe probe) {
+        TRACKED.remove(probe);
+        probe.clear();
+    }
+
+    /** Probes still tracked; for tests. */
+    static int trackedCount() {
+        return TRACKED.size();
+    }
+
+    private static synchronized void ensureReaper() {
+        if (reaper == null) {
+            Thread t = new Thread(LeakDetector::reap, "gocontext-leak-detector");
+            t.setDaemon(true);
+            reaper = t;
+            t.start();
+        }
+    }
+
+    private static void reap() {
+        while (true) {
+            Reference<? extends TrackedHandle> ref;
+            try {
+                ref = QUEUE.remove(IDLE_MILLIS);
+            } catch (InterruptedException e) {
+                ref = null;
+            }
+            if (ref == null) {
+                synchronized (LeakDetector.class) {
+                    if (TRACKED.isEmpty()) {
+                        reaper = null;
+                        return;
+                    }
+                }
+                continue;
+            }
+            LeakProbe probe = (LeakProbe) ref;
+            if (TRACKED.remove(probe) && !probe.node.isDone()) {
+                report(probe);
+            }
+        }
+    }
+
+    private static void report(LeakProbe probe) {
+        ContextStats.recordLeak();
+        if (probe.creation != null) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "context leak: " + probe.node + " was dropped without cancel(); use try-with-resources",
+                    probe.creation);
+        } else if (FIRST_LEAK_LOGGED.compareAndSet(false, true)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "context leak: " + probe.node
+                            + " was dropped without cancel(); use try-with-resources. Run with -D"
+                            + LeakDetection.PROPERTY + "=paranoid to see where leaked contexts are created."
+                            + " Further leaks are counted in ContextStats.leaked() and logged at DEBUG.");
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "context leak: {0}", probe.node);
+        }
+    }
+}
