@@ -1,0 +1,12 @@
+package dev.gocontext.samples.examples;
+
+import java.io.PrintStream;
+
+/**
+ * One runnable program of the design notes: it prints what it shows to {@code out} and leaves
+ * nothing running when it returns.
+ */
+@FunctionalInterface
+interface Example {
+    void run(PrintStream out) throws Exception;
+}
