@@ -1,25 +1,38 @@
 package dev.gocontext.samples.db;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
-import org.h2.engine.Session;
+import org.h2.command.Command;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.message.DbException;
 
 /**
- * Java functions that the embedded H2 database runs as SQL functions ({@code schema.sql} creates
- * the aliases). They run inside the database, on the thread that executes the statement.
+ * {@code SLEEP_MS(ms)}: a Java function that the embedded H2 database runs as an SQL function
+ * ({@code schema.sql} creates the alias), inside the database, on the thread that executes the
+ * statement.
  *
- * <p>H2 stops a running statement cooperatively: {@link SessionLocal#cancel()} (what JDBC's {@code
- * Statement.cancel()} and {@code CANCEL_STATEMENT} call) and the session's {@code QUERY_TIMEOUT}
- * only mark the session, and the code executing the statement must check the mark. H2's own
- * operators check it between rows; {@link #sleepMs} checks it between its 5 ms steps.
+ * <p>H2 stops a running statement cooperatively. JDBC's {@code Statement.cancel()} and the SQL
+ * function {@code CANCEL_SESSION(id)} (what an R2DBC caller uses: R2DBC has no cancel call) mark
+ * the session's current command; the session's {@code QUERY_TIMEOUT} marks the session. The code
+ * executing the statement must check the marks: H2's operators check them between rows ({@code
+ * Prepared.checkCanceled()}), and this function checks them, in the same way, between its 5 ms
+ * steps.
  */
 public final class H2Functions {
     /** How long {@link #sleepMs} sleeps between two cancellation checks. */
     static final long STEP_MS = 5;
+
+    /**
+     * H2's {@code Command.checkCanceled()}: throws {@code 57014} once the command was canceled. It
+     * is protected; H2's own operators reach it through {@code Prepared.checkCanceled()}, which a
+     * function cannot reach, so it is called through a method handle.
+     */
+    private static final MethodHandle COMMAND_CHECK_CANCELED = commandCheckCanceled();
 
     private H2Functions() {}
 
@@ -33,16 +46,16 @@ public final class H2Functions {
      * @throws DbException {@code 57014} "Statement was canceled or the session timed out"
      */
     public static long sleepMs(Connection connection, long ms) throws SQLException {
-        SessionLocal session = sessionOf(connection);
+        SessionLocal session = (SessionLocal) ((JdbcConnection) connection).getSession();
         DbStatementStats.STATS.recordStarted();
         long start = System.nanoTime();
         long end = start + TimeUnit.MILLISECONDS.toNanos(Math.max(0, ms));
         try {
             for (long left = end - start; left > 0; left = end - System.nanoTime()) {
-                session.checkCanceled();
+                checkCanceled(session);
                 Thread.sleep(Math.min(STEP_MS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
             }
-            session.checkCanceled();
+            checkCanceled(session);
         } catch (DbException canceled) {
             DbStatementStats.STATS.recordCanceled(session.getId(), ms, elapsedMs(start));
             throw canceled;
@@ -55,28 +68,28 @@ public final class H2Functions {
         return ms;
     }
 
-    /**
-     * {@code CANCEL_STATEMENT(sessionId)}: cancels the statement that session {@code sessionId} is
-     * running, as {@code Statement.cancel()} would on that session's connection. Needs admin rights.
-     *
-     * @return true if the session exists and was running a statement
-     */
-    public static boolean cancelStatement(Connection connection, int sessionId) {
-        SessionLocal caller = sessionOf(connection);
-        caller.getUser().checkAdmin();
-        for (SessionLocal session : caller.getDatabase().getSessions(false)) {
-            if (session.getId() == sessionId) {
-                boolean running = session.getCurrentCommand() != null;
-                session.cancel();
-                return running;
+    /** What H2's {@code Prepared.checkCanceled()} does: the session's timeout, then the command's cancel. */
+    private static void checkCanceled(SessionLocal session) {
+        session.checkCanceled();
+        Command command = session.getCurrentCommand();
+        if (command != null) {
+            try {
+                COMMAND_CHECK_CANCELED.invokeExact(command);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
             }
         }
-        return false;
     }
 
-    private static SessionLocal sessionOf(Connection connection) {
-        Session session = ((JdbcConnection) connection).getSession();
-        return (SessionLocal) session;
+    private static MethodHandle commandCheckCanceled() {
+        try {
+            return MethodHandles.privateLookupIn(Command.class, MethodHandles.lookup())
+                    .findVirtual(Command.class, "checkCanceled", MethodType.methodType(void.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private static long elapsedMs(long startNanos) {

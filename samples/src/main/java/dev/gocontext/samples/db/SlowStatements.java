@@ -23,7 +23,7 @@ import reactor.core.scheduler.Schedulers;
  *   <li>the session's {@code QUERY_TIMEOUT} is set from the context's remaining time, so the
  *       database itself stops the statement at the deadline;
  *   <li>disposing the subscription (the context is canceled, its deadline passes, or the HTTP
- *       client goes away) sends {@code CANCEL_STATEMENT(sessionId)} on a second connection, as
+ *       client goes away) sends H2's {@code CANCEL_SESSION(sessionId)} on a second connection, as
  *       drivers of server databases send a cancel request, and the statement stops within 5 ms.
  * </ul>
  *
@@ -100,7 +100,7 @@ public final class SlowStatements {
     private void cancelInDatabase(int sessionId) {
         Mono.usingWhen(
                         Mono.from(connections.create()),
-                        admin -> single(admin, "SELECT CANCEL_STATEMENT(" + sessionId + ")", Boolean.class),
+                        admin -> single(admin, "SELECT CANCEL_SESSION(" + sessionId + ")", Boolean.class),
                         this::close)
                 .subscribeOn(blocking)
                 .subscribe(

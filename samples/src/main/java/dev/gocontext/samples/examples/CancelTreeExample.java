@@ -55,7 +55,8 @@ public final class CancelTreeExample {
         String rootName = root.toString();
         out.println("root: " + rootName);
         // Go's String() form of each node; the root's part is shown as "root"
-        tree.forEach((name, ctx) -> out.println("  " + name + " root" + ctx.toString().substring(rootName.length())));
+        tree.forEach((name, ctx) ->
+                out.println("  " + name + " root" + ctx.toString().substring(rootName.length())));
 
         clock.advance(Duration.ofSeconds(2));
         out.println("after 2 s on the test clock, the 2 s timer fired; its subtree only:");

@@ -21,7 +21,10 @@ public final class Examples {
                     "2.1, 2.3",
                     "cancelCtx/timerCtx/valueCtx tree, each reports why",
                     CancelTreeExample::run),
-            new Entry("leak", 4, "2.4, 4.3", "forgotten cancel() found by the leak counter", LeakExample::run));
+            new Entry("leak", 4, "2.4, 4.3", "forgotten cancel() found by the leak counter", LeakExample::run),
+            new Entry("jdbc", 5, "3.2", "a blocking JDBC query on H2 bounded by the ctx", JdbcQueryExample::run),
+            new Entry("pool", 8, "4.2", "a worker pool bound to a ctx, no thread left", WorkerPoolExample::run),
+            new Entry("cascade", 9, "4.1", "a task tree canceled level by level, with causes", TaskTreeExample::run));
 
     private Examples() {}
 
