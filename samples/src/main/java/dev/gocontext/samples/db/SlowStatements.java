@@ -60,6 +60,10 @@ public final class SlowStatements {
      *     done by then, the error is {@code ctx.err()})
      */
     public Mono<SleepResult> sleep(Context ctx, Duration duration) {
+        ContextException err = ctx.err();
+        if (err != null) {
+            return Mono.error(err); // never start a statement for a context that is already done
+        }
         long started = System.nanoTime();
         return Mono.usingWhen(
                         Mono.from(connections.create()),
