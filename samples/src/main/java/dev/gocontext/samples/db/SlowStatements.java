@@ -5,6 +5,7 @@ import dev.gocontext.ContextException;
 import dev.gocontext.samples.Budget;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.R2dbcTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,30 +65,30 @@ public final class SlowStatements {
         if (err != null) {
             return Mono.error(err); // never start a statement for a context that is already done
         }
-        long started = System.nanoTime();
-        return Mono.usingWhen(
-                        Mono.from(connections.create()),
-                        connection -> sleepOn(connection, ctx, duration, started),
-                        this::close,
-                        (connection, error) -> close(connection),
-                        this::close)
-                .onErrorMap(error -> contextErrorOr(ctx, error))
-                .subscribeOn(blocking);
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            AtomicBoolean cancelled = new AtomicBoolean();
+            return Mono.usingWhen(
+                            Mono.from(connections.create()),
+                            connection -> sleepOn(connection, ctx, duration, started),
+                            this::close,
+                            (connection, error) -> close(connection),
+                            this::close)
+                    // after a cancel nobody listens: the statement's "canceled" error (or a closed
+                    // session's) would only be logged as dropped
+                    .onErrorResume(error -> cancelled.get(), error -> Mono.empty())
+                    .onErrorMap(error -> contextErrorOr(ctx, error))
+                    .subscribeOn(blocking)
+                    .doOnCancel(() -> cancelled.set(true));
+        });
     }
 
     private Mono<SleepResult> sleepOn(Connection connection, Context ctx, Duration duration, long started) {
-        return single(connection, "SELECT SESSION_ID()", Integer.class).flatMap(sessionId -> {
-            AtomicBoolean canceled = new AtomicBoolean();
-            return setQueryTimeout(connection, ctx)
-                    .then(sleepStatement(connection, duration))
-                    .map(slept -> new SleepResult(sessionId, slept, elapsedMs(started)))
-                    // the statement fails with "canceled" after we canceled it: nobody listens any more
-                    .onErrorResume(error -> canceled.get(), error -> Mono.empty())
-                    .doOnCancel(() -> {
-                        canceled.set(true);
-                        cancelInDatabase(sessionId);
-                    });
-        });
+        return single(connection, "SELECT SESSION_ID()", Integer.class)
+                .flatMap(sessionId -> setQueryTimeout(connection, ctx)
+                        .then(sleepStatement(connection, duration))
+                        .map(slept -> new SleepResult(sessionId, slept, elapsedMs(started)))
+                        .doOnCancel(() -> cancelInDatabase(sessionId)));
     }
 
     /** QUERY_TIMEOUT: the database's own deadline for the statements of this session (0: none). */
@@ -120,10 +121,20 @@ public final class SlowStatements {
                 .flatMap(result -> Mono.from(result.map((row, metadata) -> row.get(0, Long.class))));
     }
 
-    /** When the context is done, its error explains the failure better than the database's. */
+    /**
+     * When the context is done, its error explains the failure better than the database's. The
+     * database's timeout is the context's deadline, measured by the database: it may fire a moment
+     * before the context's own timer, and it means the same.
+     */
     private static Throwable contextErrorOr(Context ctx, Throwable error) {
         ContextException err = ctx.err();
-        return err != null ? err : error;
+        if (err != null) {
+            return err;
+        }
+        if (error instanceof R2dbcTimeoutException && ctx.deadline().isPresent()) {
+            return Context.DEADLINE_EXCEEDED;
+        }
+        return error;
     }
 
     private static <T> Mono<T> single(Connection connection, String sql, Class<T> type) {

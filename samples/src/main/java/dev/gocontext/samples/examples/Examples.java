@@ -23,6 +23,13 @@ public final class Examples {
                     CancelTreeExample::run),
             new Entry("leak", 4, "2.4, 4.3", "forgotten cancel() found by the leak counter", LeakExample::run),
             new Entry("jdbc", 5, "3.2", "a blocking JDBC query on H2 bounded by the ctx", JdbcQueryExample::run),
+            new Entry("rpc", 6, "3.2", "an RPC with a deadline over Reactor Netty", RpcDeadlineExample::run),
+            new Entry(
+                    "tracing",
+                    7,
+                    "3.1, 3.3",
+                    "request-id middleware, the id in every log line",
+                    RequestTracingExample::run),
             new Entry("pool", 8, "4.2", "a worker pool bound to a ctx, no thread left", WorkerPoolExample::run),
             new Entry("cascade", 9, "4.1", "a task tree canceled level by level, with causes", TaskTreeExample::run));
 

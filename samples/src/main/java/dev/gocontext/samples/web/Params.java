@@ -29,8 +29,7 @@ final class Params {
 
     private static BadParameterException outOfRange(String name, String raw, long max) {
         String shown = raw.length() > 40 ? raw.substring(0, 40) + "..." : raw;
-        return new BadParameterException(
-                name + " must be an integer from 0 to " + max + ", got '" + shown.replaceAll("[^\\x20-\\x7e]", "?")
-                        + "'");
+        return new BadParameterException(name + " must be an integer from 0 to " + max + ", got '"
+                + shown.replaceAll("[^\\x20-\\x7e]", "?") + "'");
     }
 }

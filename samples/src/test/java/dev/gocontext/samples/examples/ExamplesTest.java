@@ -43,6 +43,21 @@ class ExamplesTest {
                                 "deadline: query stopped after \\d+ ms: context deadline exceeded",
                                 "cancel: query stopped after \\d+ ms: context canceled",
                                 "statements canceled inside the database: 2")),
+                Arguments.of(
+                        "rpc",
+                        List.of(
+                                "server: rpc-slow arrived with \\d+ ms of budget, needs 1000 ms",
+                                "client: slow call failed after \\d+ ms: context deadline exceeded",
+                                "server: rpc-slow stopped after \\d+ ms: (context deadline exceeded|context canceled|the client went away)",
+                                "client: fast call answered 'EUR/USD 1.17' after \\d+ ms")),
+                Arguments.of(
+                        "tracing",
+                        List.of(
+                                "\\[reactor-http-[a-z]+-\\d+\\] requestId=order-17 order received",
+                                "\\[boundedElastic-\\d+\\] requestId=order-17 inventory checked",
+                                "\\[parallel-\\d+\\] requestId=order-17 payment authorized",
+                                "client: the answer's X-Request-ID is order-17",
+                                "\\[parallel-\\d+\\] requestId=[0-9a-f]{32} payment authorized")),
                 Arguments.of("pool", List.of("submit after cancel accepted: false", "worker threads left: 0")),
                 Arguments.of(
                         "cascade",

@@ -99,10 +99,12 @@ final class LoadGenerator implements AutoCloseable {
     static final class Figures {
         final Map<Kind, Map<Integer, LongAdder>> outcomes = new ConcurrentHashMap<>();
         final LongAdder requests = new LongAdder();
+        final Map<Kind, LongAdder> latencyMs = new ConcurrentHashMap<>();
         long elapsedNanos;
 
-        void record(Kind kind, int outcome) {
+        void record(Kind kind, int outcome, long ms) {
             requests.increment();
+            latencyMs.computeIfAbsent(kind, k -> new LongAdder()).add(ms);
             outcomes.computeIfAbsent(kind, k -> new ConcurrentHashMap<>())
                     .computeIfAbsent(outcome, o -> new LongAdder())
                     .increment();
@@ -118,8 +120,8 @@ final class LoadGenerator implements AutoCloseable {
         /** Outcome to count over all kinds. */
         Map<Integer, Long> total() {
             Map<Integer, Long> counts = new TreeMap<>();
-            outcomes.values().forEach(byOutcome ->
-                    byOutcome.forEach((outcome, n) -> counts.merge(outcome, n.sum(), Long::sum)));
+            outcomes.values()
+                    .forEach(byOutcome -> byOutcome.forEach((outcome, n) -> counts.merge(outcome, n.sum(), Long::sum)));
             return counts;
         }
 
@@ -136,7 +138,11 @@ final class LoadGenerator implements AutoCloseable {
                     byKind.put(kind, of(kind));
                 }
             }
-            byKind.forEach((kind, counts) -> s.append(String.format("  %-16s %s%n", kind, counts)));
+            byKind.forEach((kind, counts) -> {
+                long n = counts.values().stream().mapToLong(Long::longValue).sum();
+                long avg = latencyMs.get(kind).sum() / Math.max(1, n);
+                s.append(String.format("  %-16s %s, mean %d ms%n", kind, counts, avg));
+            });
             return s.toString();
         }
     }
@@ -146,8 +152,17 @@ final class LoadGenerator implements AutoCloseable {
         Figures figures = new Figures();
         long start = System.nanoTime();
         Flux.range(0, requests)
-                .flatMap(i -> send(MIX.get(i % MIX.size())).doOnNext(outcome -> figures.record(
-                                MIX.get(i % MIX.size()), outcome)),
+                .flatMap(
+                        i -> {
+                            Kind kind = MIX.get(i % MIX.size());
+                            long sent = System.nanoTime();
+                            return send(kind)
+                                    .doOnNext(outcome -> figures.record(
+                                            kind,
+                                            outcome,
+                                            Duration.ofNanos(System.nanoTime() - sent)
+                                                    .toMillis()));
+                        },
                         concurrency)
                 .then()
                 .block(patience);
