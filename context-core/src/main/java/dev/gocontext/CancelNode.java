@@ -68,7 +68,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public final <T> @Nullable T value(Key<T> key) {
-        return parent.value(key);
+        return parent.value(Objects.requireNonNull(key, "key"));
     }
 
     @Override
