@@ -114,19 +114,42 @@ final class ValueContext implements Context {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> @Nullable T value(Key<T> key) {
+        return lookup(this, key);
+    }
+
+    /**
+     * Go's {@code value()} walk from {@code start}: a loop, not a recursion, so that chains of any
+     * depth work. It passes over this library's contexts and stops at the first binding of {@code
+     * key}, at a root, or at a user-written context, whose {@code value()} has the last word.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> @Nullable T lookup(Context start, Key<T> key) {
         Objects.requireNonNull(key, "key");
-        if ((filter & key.bit) != 0) {
-            Object[] b = bindings;
-            for (int i = b.length - 2; i >= 0; i -= 2) {
-                if (b[i] == key) {
-                    return (T) b[i + 1];
+        Context c = start;
+        while (true) {
+            if (c instanceof ValueContext v) {
+                if ((v.filter & key.bit) != 0) {
+                    Object[] b = v.bindings;
+                    for (int i = b.length - 2; i >= 0; i -= 2) {
+                        if (b[i] == key) {
+                            return (T) b[i + 1];
+                        }
+                    }
                 }
+                Context next = v.fallback;
+                if (next == null) {
+                    return null;
+                }
+                c = next;
+            } else if (c instanceof CancelNode n) {
+                c = n.parent;
+            } else if (c instanceof WithoutCancelContext w) {
+                c = w.parent;
+            } else {
+                return c.value(key); // a root, or a user-written context
             }
         }
-        Context next = fallback;
-        return next == null ? null : next.value(key);
     }
 
     @Override

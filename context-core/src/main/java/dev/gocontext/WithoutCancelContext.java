@@ -35,7 +35,7 @@ final class WithoutCancelContext implements Context {
 
     @Override
     public <T> @Nullable T value(Key<T> key) {
-        return parent.value(key);
+        return ValueContext.lookup(parent, key);
     }
 
     @Override
