@@ -48,7 +48,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public Optional<Instant> deadline() {
-        return parent.deadline();
+        return Optional.ofNullable(Derive.deadlineOf(parent)); // a loop: chains may be deep
     }
 
     @Override
@@ -68,7 +68,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public final <T> @Nullable T value(Key<T> key) {
-        return parent.value(Objects.requireNonNull(key, "key"));
+        return ValueContext.lookup(parent, key);
     }
 
     @Override

@@ -138,18 +138,40 @@ final class ValueContext implements Context {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> @Nullable T value(Key<T> key) {
+        return lookup(this, key);
+    }
+
+    /**
+     * Go's {@code value()} walk from {@code start}: a loop, not a recursion, so that chains of any
+     * depth work. It passes over this library's contexts and stops at the first binding of {@code
+     * key}, at a root, or at a user-written context, whose {@code value()} has the last word.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> @Nullable T lookup(Context start, Key<T> key) {
         long bit = Objects.requireNonNull(key, "key").bit;
-        if ((filter & bit) != 0) {
-            Object[] b = bindings;
-            int i = indexOf(b, filter, key);
-            if (i >= 0) {
-                return (T) b[i + 1];
+        Context c = start;
+        while (true) {
+            if (c instanceof ValueContext v) {
+                if ((v.filter & bit) != 0) {
+                    int i = indexOf(v.bindings, v.filter, key);
+                    if (i >= 0) {
+                        return (T) v.bindings[i + 1];
+                    }
+                }
+                Context next = v.fallback;
+                if (next == null) {
+                    return null;
+                }
+                c = next;
+            } else if (c instanceof CancelNode n) {
+                c = n.parent;
+            } else if (c instanceof WithoutCancelContext w) {
+                c = w.parent;
+            } else {
+                return c.value(key); // a root, or a user-written context
             }
         }
-        Context next = fallback;
-        return next == null ? null : next.value(key);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.gocontext;
 
 import java.time.Instant;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -36,7 +35,7 @@ final class WithoutCancelContext implements Context {
 
     @Override
     public <T> @Nullable T value(Key<T> key) {
-        return parent.value(Objects.requireNonNull(key, "key"));
+        return ValueContext.lookup(parent, key);
     }
 
     @Override
