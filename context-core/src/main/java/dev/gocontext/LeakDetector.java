@@ -91,13 +91,17 @@ final class LeakDetector {
             }
             LeakProbe probe = (LeakProbe) ref;
             if (TRACKED.remove(probe) && !probe.node.isDone()) {
-                report(probe);
+                ContextStats.recordLeak();
+                try {
+                    report(probe);
+                } catch (RuntimeException | Error e) {
+                    AfterDone.report(e); // a failing logger must not end leak detection
+                }
             }
         }
     }
 
     private static void report(LeakProbe probe) {
-        ContextStats.recordLeak();
         if (probe.creation != null) {
             LOG.log(
                     System.Logger.Level.WARNING,

@@ -24,16 +24,16 @@ import org.jspecify.annotations.Nullable;
  * A missing key costs one AND. Rebinding a key replaces its value in place, so the array never
  * holds shadowed values.
  */
-final class ValueContext implements Context {
+final class ValueContext implements Context, Derived {
     /** Beyond this many bindings a new segment starts, so withValue never copies more. */
     static final int MAX_FLAT_BINDINGS = 32;
 
     private static final Object[] NO_BINDINGS = {};
 
-    /** What this context was derived from; for {@link #toString()} only. */
+    /** What this context was derived from; for its name only. */
     private final Context parent;
 
-    /** The key this context binds; for {@link #toString()} only. */
+    /** The key this context binds; for its name only. */
     private final Key<?> key;
 
     /** The nearest ancestor that is not a value context: it answers deadline, done, err, cause. */
@@ -201,6 +201,16 @@ final class ValueContext implements Context {
 
     @Override
     public String toString() {
-        return parent + ".WithValue(" + key + ", " + value(key) + ")";
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithValue(" + key + ", " + value(key) + ")";
     }
 }
