@@ -16,10 +16,24 @@ interface Derived {
 
     /** The full name of {@code ctx}. */
     static String nameOf(Derived ctx) {
+        return nameOf(ctx, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The name of {@code ctx}, or, if it is longer than about {@code limit} characters, its end
+     * (the part nearest to {@code ctx}) after {@code "…"}; for log lines.
+     */
+    static String nameOf(Object ctx, int limit) {
         ArrayDeque<String> suffixes = new ArrayDeque<>();
+        int length = 0;
         Object c = ctx;
         while (c instanceof Derived d) {
-            suffixes.push(d.nameSuffix());
+            if (length > limit) {
+                return "…" + String.join("", suffixes);
+            }
+            String suffix = d.nameSuffix();
+            suffixes.push(suffix);
+            length += suffix.length();
             c = d.parent();
         }
         StringBuilder name = new StringBuilder(String.valueOf(c)); // a root, or a user-written context
