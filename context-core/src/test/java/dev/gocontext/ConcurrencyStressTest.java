@@ -206,7 +206,7 @@ class ConcurrencyStressTest {
         }
     }
 
-    @RepeatedTest(8)
+    @RepeatedTest(16)
     void racingOperationsOnSharedTrees() throws Exception {
         long seed = new SplittableRandom().nextLong();
         Round round = new Round(seed);
