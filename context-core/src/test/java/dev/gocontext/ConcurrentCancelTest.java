@@ -53,30 +53,35 @@ class ConcurrentCancelTest {
                 .isTrue();
         // the first cancel is now half-way: parent and timer are done, grandchild not yet
         assertThat(parent.err()).isSameAs(Context.CANCELED);
+        assertThat(timer.err()).isSameAs(Context.CANCELED);
 
-        for (CancellableContext again : new CancellableContext[] {parent, timer}) {
-            AtomicReference<ContextException> seenAfterReturn = new AtomicReference<>();
-            Thread second = start(() -> {
-                again.cancel();
-                seenAfterReturn.set(grandchild.err());
-            });
-            second.join(200);
-            if (!second.isAlive()) {
-                assertThat(seenAfterReturn.get())
-                        .as("cancel() of %s returned while its descendant was live", again)
-                        .isNotNull();
-            }
-            if (again == timer) {
-                time.release.countDown();
-            }
-            second.join(PATIENCE.toMillis());
-            assertThat(second.isAlive()).isFalse();
-            assertThat(seenAfterReturn.get())
-                    .as("after cancel() of %s returned", again)
-                    .isSameAs(Context.CANCELED);
+        AtomicReference<ContextException> afterParent = new AtomicReference<>();
+        AtomicReference<ContextException> afterTimer = new AtomicReference<>();
+        Thread secondOnParent = start(() -> {
+            parent.cancel();
+            afterParent.set(grandchild.err());
+        });
+        Thread secondOnTimer = start(() -> {
+            timer.cancel(new Exception("too late"));
+            afterTimer.set(grandchild.err());
+        });
+        secondOnParent.join(200);
+        secondOnTimer.join(200);
+        assertThat(secondOnParent.isAlive() || afterParent.get() != null)
+                .as("parent.cancel() returned while a descendant was live")
+                .isTrue();
+        assertThat(secondOnTimer.isAlive() || afterTimer.get() != null)
+                .as("timer.cancel() returned while a descendant was live")
+                .isTrue();
+
+        time.release.countDown();
+        for (Thread t : new Thread[] {first, secondOnParent, secondOnTimer}) {
+            t.join(PATIENCE.toMillis());
+            assertThat(t.isAlive()).isFalse();
         }
-        first.join(PATIENCE.toMillis());
-        assertThat(first.isAlive()).isFalse();
+        assertThat(afterParent.get()).isSameAs(Context.CANCELED);
+        assertThat(afterTimer.get()).isSameAs(Context.CANCELED);
+        assertThat(grandchild.cause()).isSameAs(Context.CANCELED);
     }
 
     @Test
@@ -97,11 +102,9 @@ class ConcurrentCancelTest {
             seenAfterReturn.set(grandchild.err());
         });
         ancestor.join(200);
-        if (!ancestor.isAlive()) {
-            assertThat(seenAfterReturn.get())
-                    .as("root.cancel() returned while a descendant was live")
-                    .isNotNull();
-        }
+        assertThat(ancestor.isAlive() || seenAfterReturn.get() != null)
+                .as("root.cancel() returned while a descendant was live")
+                .isTrue();
         time.release.countDown();
         ancestor.join(PATIENCE.toMillis());
         belowRunning.join(PATIENCE.toMillis());
