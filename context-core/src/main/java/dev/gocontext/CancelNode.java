@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * cancellable ancestor), so registering and unregistering a child cost one lock and four
  * pointer writes, and a canceled child leaves nothing behind in its parent.
  */
-class CancelNode extends Waiter implements CancellableContext {
+class CancelNode extends Waiter implements CancellableContext, Derived {
     private static final CompletionStage<Void> COMPLETED = CompletableFuture.completedStage(null);
 
     /** Returned by {@link #markDone} when the node was already done. */
@@ -40,6 +40,12 @@ class CancelNode extends Waiter implements CancellableContext {
     // head == null once state != null (the list is detached when the node becomes done).
     private @Nullable Waiter head;
 
+    // The walk that makes this node's descendants done: set, under this node's monitor and before
+    // state, when the node becomes done with a non-empty list; null if there was nothing below it.
+    // A canceler that finds the node already done waits for it, so that, as in Go (which holds the
+    // parent's lock while canceling children), every descendant is done when any cancel() returns.
+    private volatile @Nullable Propagation propagation;
+
     CancelNode(Context parent) {
         this.parent = parent;
     }
@@ -48,7 +54,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public Optional<Instant> deadline() {
-        return parent.deadline();
+        return Optional.ofNullable(Derive.deadlineOf(parent)); // a loop: chains may be deep
     }
 
     @Override
@@ -68,7 +74,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public final <T> @Nullable T value(Key<T> key) {
-        return parent.value(key);
+        return ValueContext.lookup(parent, key);
     }
 
     @Override
@@ -99,8 +105,18 @@ class CancelNode extends Waiter implements CancellableContext {
     }
 
     @Override
-    public String toString() {
-        return parent + ".WithCancel";
+    public final String toString() {
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public final Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithCancel";
     }
 
     // ---------------------------------------------------------------- internals
@@ -121,32 +137,42 @@ class CancelNode extends Waiter implements CancellableContext {
      *     when that node is the one making it done
      */
     final void complete(Object completion, boolean unregister) {
-        Waiter list = markDone(completion);
+        Waiter list = markDone(completion, null);
         if (list == ALREADY_DONE) {
+            Propagation running = propagation;
+            if (running != null) {
+                running.await(); // another thread is still canceling the descendants
+            }
             return;
         }
+        fireAll(list, completion, propagation);
+        // Leave the parent only now, as Go does: until the subtree is done, a canceler of an
+        // ancestor must still find this node, to wait for the walk below it.
         if (unregister) {
             CancelNode registeredWith = Derive.registrationNode(parent);
             if (registeredWith != null) {
                 registeredWith.unlink(this);
             }
         }
-        fireAll(list, completion);
     }
 
     /**
      * The linearization point of becoming done: sets the state and detaches the list.
      *
+     * @param walk the propagation this node is made done by, or null to start a new one
      * @return the detached list (possibly null), or {@link #ALREADY_DONE}
      */
-    private @Nullable Waiter markDone(Object completion) {
+    private @Nullable Waiter markDone(Object completion, @Nullable Propagation walk) {
         Waiter list;
         synchronized (this) {
             if (state != null) {
                 return ALREADY_DONE;
             }
-            state = completion;
             list = head;
+            if (list != null) {
+                propagation = walk != null ? walk : new Propagation();
+            }
+            state = completion;
             head = null;
         }
         ContextStats.recordDone(Completion.errOf(completion));
@@ -161,7 +187,7 @@ class CancelNode extends Waiter implements CancellableContext {
      * Cancels the subtree below a detached list, depth first without recursion (trees may be deep),
      * then fires the other waiters, so that every descendant is done before any action runs.
      */
-    private static void fireAll(@Nullable Waiter list, Object completion) {
+    private static void fireAll(@Nullable Waiter list, Object completion, @Nullable Propagation walk) {
         ArrayDeque<Waiter> pendingSiblings = null;
         Waiter actionsHead = null;
         Waiter actionsTail = null;
@@ -172,8 +198,14 @@ class CancelNode extends Waiter implements CancellableContext {
                 w.prev = null;
                 w.next = null;
                 if (w instanceof CancelNode child) {
-                    Waiter grandchildren = child.markDone(completion);
-                    if (grandchildren != ALREADY_DONE && grandchildren != null) {
+                    Waiter grandchildren = child.markDone(completion, walk);
+                    if (grandchildren == ALREADY_DONE) {
+                        // canceled meanwhile by another thread: wait until its subtree is done too
+                        Propagation other = child.propagation;
+                        if (other != null && other != walk) {
+                            other.await();
+                        }
+                    } else if (grandchildren != null) {
                         if (next != null) {
                             if (pendingSiblings == null) {
                                 pendingSiblings = new ArrayDeque<>();
@@ -194,6 +226,9 @@ class CancelNode extends Waiter implements CancellableContext {
                 break;
             }
             w = pendingSiblings.pop();
+        }
+        if (walk != null) {
+            walk.finish(); // every descendant is done; the actions below may run user code
         }
         for (Waiter a = actionsHead; a != null; ) {
             Waiter next = a.next;
@@ -270,6 +305,36 @@ class CancelNode extends Waiter implements CancellableContext {
         if (!add(child)) {
             Object completion = state;
             child.complete(Objects.requireNonNull(completion), false);
+        }
+    }
+
+    /**
+     * One cancellation walking down a subtree. Walks wait only for walks that started below them,
+     * so waiting never forms a cycle.
+     */
+    private static final class Propagation {
+        private boolean finished; // guarded by this
+
+        synchronized void finish() {
+            finished = true;
+            notifyAll();
+        }
+
+        /** Waits, uninterruptibly (cancel() does not throw), until the walk has finished. */
+        void await() {
+            boolean interrupted = false;
+            synchronized (this) {
+                while (!finished) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
