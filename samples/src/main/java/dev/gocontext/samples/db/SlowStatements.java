@@ -74,9 +74,9 @@ public final class SlowStatements {
                             this::close,
                             (connection, error) -> close(connection),
                             this::close)
-                    // after a cancel nobody listens: the statement's "canceled" error (or a closed
-                    // session's) would only be logged as dropped
-                    .onErrorResume(error -> cancelled.get(), error -> Mono.empty())
+                    // After a cancel nobody listens: the statement's "canceled" error (or a closed
+                    // session's) is not passed on, nor anything in its place.
+                    .onErrorResume(error -> cancelled.get(), error -> Mono.never())
                     .onErrorMap(error -> contextErrorOr(ctx, error))
                     .subscribeOn(blocking)
                     .doOnCancel(() -> cancelled.set(true));

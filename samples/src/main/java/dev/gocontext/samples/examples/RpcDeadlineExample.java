@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
@@ -93,13 +94,12 @@ public final class RpcDeadlineExample {
             out.println("server: " + GoContextHttp.requestId(ctx) + " arrived with "
                     + Budget.remaining(ctx).map(Duration::toMillis).orElse(-1L) + " ms of budget, needs " + ms
                     + " ms");
-            Runnable stopped =
-                    () -> out.println("server: " + GoContextHttp.requestId(ctx) + " stopped after " + elapsedMs(start)
-                            + " ms: " + (ctx.err() == null ? "?" : ctx.err().getMessage()));
+            Consumer<String> stopped = why -> out.println(
+                    "server: " + GoContextHttp.requestId(ctx) + " stopped after " + elapsedMs(start) + " ms: " + why);
             return GoContext.deadlineOf(Mono.delay(Duration.ofMillis(ms)))
                     .thenReturn("EUR/USD 1.17")
-                    .doOnError(e -> stopped.run()) // its own deadline, from X-Request-Timeout
-                    .doOnCancel(stopped); // or the client went away first
+                    .doOnError(e -> stopped.accept(e.getMessage())) // its own deadline, from X-Request-Timeout
+                    .doOnCancel(() -> stopped.accept("the client went away")); // or the client gave up first
         });
     }
 

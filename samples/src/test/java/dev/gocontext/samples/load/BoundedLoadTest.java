@@ -37,7 +37,7 @@ class BoundedLoadTest {
     static final int REQUESTS = Integer.getInteger("samples.load.requests", 20_000);
 
     static final int CONCURRENCY = 200;
-    static final int WARM_UP = 2_000;
+    static final int WARM_UP = 1_000;
 
     @LocalServerPort
     int port;

@@ -26,6 +26,15 @@ final class LoadGenerator implements AutoCloseable {
     /** The outcome of a request that failed on the client side (connection refused, reset, ...). */
     static final int CLIENT_ERROR = -2;
 
+    /** The outcome of an answer that carried another request's {@code X-Request-ID}. */
+    static final int WRONG_REQUEST_ID = -3;
+
+    /** The outcome of a request without an answer after {@link #NO_ANSWER_AFTER}. */
+    static final int NO_ANSWER = -4;
+
+    /** How long the client waits for any answer; every request's deadline is far shorter. */
+    static final Duration NO_ANSWER_AFTER = Duration.ofSeconds(60);
+
     /** What one request does: its path, its {@code X-Request-Timeout}, and when the client gives up. */
     enum Kind {
         /** Completes within its deadline: expects 200. */
@@ -130,7 +139,7 @@ final class LoadGenerator implements AutoCloseable {
             StringBuilder s = new StringBuilder();
             long ms = Duration.ofNanos(elapsedNanos).toMillis();
             s.append(String.format(
-                    "%d requests in %d ms (%.0f/s); outcomes (-1 = client disconnected): %s%n",
+                    "%d requests in %d ms (%.0f/s); outcomes (-1 client disconnected, -2 client error, -3 wrong id, -4 no answer): %s%n",
                     requests.sum(), ms, requests.sum() * 1000.0 / Math.max(1, ms), total()));
             Map<Kind, Map<Integer, Long>> byKind = new EnumMap<>(Kind.class);
             for (Kind kind : Kind.values()) {
@@ -156,7 +165,7 @@ final class LoadGenerator implements AutoCloseable {
                         i -> {
                             Kind kind = MIX.get(i % MIX.size());
                             long sent = System.nanoTime();
-                            return send(kind)
+                            return send(kind, "load-" + i)
                                     .doOnNext(outcome -> figures.record(
                                             kind,
                                             outcome,
@@ -170,14 +179,19 @@ final class LoadGenerator implements AutoCloseable {
         return figures;
     }
 
-    private Mono<Integer> send(Kind kind) {
-        Mono<Integer> status = client.headers(h -> h.set("X-Request-Timeout", kind.timeoutMs))
+    private Mono<Integer> send(Kind kind, String requestId) {
+        Mono<Integer> status = client.headers(
+                        h -> h.set("X-Request-Timeout", kind.timeoutMs).set("X-Request-ID", requestId))
                 .get()
                 .uri(kind.path)
                 .responseSingle((response, body) -> body.asString()
                         .defaultIfEmpty("")
-                        .map(ignored -> response.status().code()))
+                        .map(ignored ->
+                                requestId.equals(response.responseHeaders().get("X-Request-ID"))
+                                        ? response.status().code()
+                                        : WRONG_REQUEST_ID))
                 .onErrorResume(e -> Mono.just(CLIENT_ERROR));
+        status = status.timeout(NO_ANSWER_AFTER, Mono.just(NO_ANSWER));
         if (kind.giveUpAfter != null) {
             // cancelling the exchange makes Reactor Netty close the connection: the server sees
             // the client go away in the middle of the request
