@@ -1,8 +1,6 @@
 package dev.gocontext.samples.examples;
 
 import dev.gocontext.reactor.http.GoContextHttp;
-import dev.gocontext.reactor.http.RequestContextFactory;
-import dev.gocontext.reactor.netty.GoContextHttpServer;
 import dev.gocontext.reactor.propagation.GoContextThreadLocalAccessor;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * Scenario 7 (design notes, sections 3.1 and 3.3): request-id middleware and tracing through logs.
@@ -43,15 +40,7 @@ public final class RequestTracingExample {
         // ThreadLocalAccessors (gocontext's is found through its service entry) now follow every
         // subscription across threads; Spring Boot does the same with spring.reactor.context-propagation=auto.
         Hooks.enableAutomaticContextPropagation();
-        DisposableServer server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .route(routes -> routes.get(
-                        "/orders",
-                        GoContextHttpServer.handler(
-                                RequestContextFactory.withDefaults(),
-                                (request, response) -> response.sendString(placeOrder(out)))))
-                .bindNow();
+        DisposableServer server = LocalServer.start("/orders", request -> placeOrder(out));
         try {
             HttpClient client = HttpClient.create().baseUrl("http://127.0.0.1:" + server.port());
             for (Map<String, String> headers :

@@ -6,9 +6,7 @@ import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
-import dev.gocontext.reactor.http.RequestContextFactory;
 import dev.gocontext.reactor.netty.GoContextHttpClient;
-import dev.gocontext.reactor.netty.GoContextHttpServer;
 import dev.gocontext.samples.Budget;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * Scenario 6 (design notes, section 3.2): an RPC with a deadline, like gRPC's {@code
@@ -42,16 +39,8 @@ public final class RpcDeadlineExample {
 
     static void run(PrintStream out) throws InterruptedException {
         Semaphore served = new Semaphore(0); // released when the server has finished a request
-        DisposableServer server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .route(routes -> routes.get(
-                        "/quote",
-                        GoContextHttpServer.handler(
-                                RequestContextFactory.withDefaults(),
-                                (request, response) -> response.sendString(
-                                        quote(out, request.uri()).doFinally(signal -> served.release())))))
-                .bindNow();
+        DisposableServer server =
+                LocalServer.start("/quote", request -> quote(out, request.uri()).doFinally(signal -> served.release()));
         try {
             HttpClient client = GoContextHttpClient.propagation(OutboundPropagation.toHosts("127.0.0.1"))
                     .apply(HttpClient.create().baseUrl("http://127.0.0.1:" + server.port()));
