@@ -172,6 +172,19 @@ class CustomParentTest {
         assertThat(live.cause()).isSameAs(PARENT_CAUSE);
     }
 
+    /** Done's stage should complete normally; one that fails still counts as done. */
+    @Test
+    void parentWhoseStageCompletesExceptionallyStillCancelsItsChildren() throws InterruptedException {
+        FutureContext parent = new FutureContext();
+        CancellableContext child = parent.withCancel();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        parent.afterDone(runs::incrementAndGet, Runnable::run);
+        parent.finishExceptionally(Context.CANCELED, PARENT_CAUSE);
+        assertThat(child.done().await(PATIENCE)).isTrue();
+        assertThat(child.cause()).isSameAs(PARENT_CAUSE);
+        assertThat(runs).hasValue(1);
+    }
+
     private static WeakReference<Context> canceledChildOf(Context parent) {
         CancellableContext child = parent.withCancel();
         child.cancel();

@@ -42,6 +42,15 @@ final class FutureContext implements Context {
         }
     }
 
+    /** As {@link #finish}, but completes the stage exceptionally, breaking the Done contract. */
+    synchronized void finishExceptionally(ContextException err, Throwable cause) {
+        if (this.err == null) {
+            this.cause = cause;
+            this.err = err;
+            future.completeExceptionally(cause);
+        }
+    }
+
     @Override
     public Optional<Instant> deadline() {
         return deadline;
