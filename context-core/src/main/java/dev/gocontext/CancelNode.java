@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * cancellable ancestor), so registering and unregistering a child cost one lock and four
  * pointer writes, and a canceled child leaves nothing behind in its parent.
  */
-class CancelNode extends Waiter implements CancellableContext {
+class CancelNode extends Waiter implements CancellableContext, Derived {
     private static final CompletionStage<Void> COMPLETED = CompletableFuture.completedStage(null);
 
     /** Returned by {@link #markDone} when the node was already done. */
@@ -105,8 +105,18 @@ class CancelNode extends Waiter implements CancellableContext {
     }
 
     @Override
-    public String toString() {
-        return parent + ".WithCancel";
+    public final String toString() {
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public final Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithCancel";
     }
 
     // ---------------------------------------------------------------- internals

@@ -23,13 +23,16 @@ public final class Key<T> {
 
     private final String name;
 
-    /** One bit of a 64-bit filter; value lookups skip contexts whose filter lacks it. */
+    /**
+     * This key's bit in the 64-bit filter of value contexts. Keys get the bits in creation order,
+     * so the first 64 keys of a JVM (in practice: all the static ones) have distinct bits, which
+     * lets a value context find a binding by the bit's rank; see {@link ValueContext}.
+     */
     final long bit;
 
     private Key(String name) {
         this.name = name;
-        // Fibonacci hashing spreads consecutive ids over the 64 bits.
-        this.bit = 1L << ((SEQUENCE.getAndIncrement() * 0x9E3779B9) >>> 26);
+        this.bit = 1L << (SEQUENCE.getAndIncrement() & 63);
     }
 
     /**

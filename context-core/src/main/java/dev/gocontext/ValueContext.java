@@ -1,30 +1,40 @@
 package dev.gocontext;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A context that binds one key: Go's {@code valueCtx}, with a faster lookup.
+ * A context that binds one key: Go's {@code valueCtx}, with a constant-time lookup.
  *
- * <p>Go walks the parent chain on every {@code Value()} call. Here each value context carries a
- * flat array of every binding visible from it (up to the nearest user-written ancestor, whose
- * {@code value()} has the last word, or up to {@link #MAX_FLAT_BINDINGS}), newest last and each key
- * once, plus a 64-bit filter of the keys in it. A missing key costs one AND; a present one a short
- * scan of adjacent slots, whatever the depth. Rebinding a key replaces it, so the array never holds
- * shadowed values.
+ * <p>Go walks the parent chain on every {@code Value()} call. Here each value context carries
+ * every binding visible from it in one flat array (up to the nearest user-written ancestor, whose
+ * {@code value()} has the last word, or up to {@link #MAX_FLAT_BINDINGS}), each key once, plus a
+ * 64-bit filter of the keys' bits ({@link Key#bit}). The array has two parts:
+ *
+ * <ul>
+ *   <li>primary: one pair per distinct bit, ordered by bit, so the pair of a key whose bit is set
+ *       sits at {@code 2 * bitCount(filter & (bit - 1))}: one popcount, one comparison;
+ *   <li>overflow: keys whose bit is already taken by another key (only when a JVM creates more
+ *       than 64 keys), scanned linearly.
+ * </ul>
+ *
+ * A missing key costs one AND. Rebinding a key replaces its value in place, so the array never
+ * holds shadowed values.
  */
-final class ValueContext implements Context {
+final class ValueContext implements Context, Derived {
     /** Beyond this many bindings a new segment starts, so withValue never copies more. */
     static final int MAX_FLAT_BINDINGS = 32;
 
     private static final Object[] NO_BINDINGS = {};
 
-    /** What this context was derived from; for {@link #toString()} only. */
+    /** What this context was derived from; for its name only. */
     private final Context parent;
+
+    /** The key this context binds; for its name only. */
+    private final Key<?> key;
 
     /** The nearest ancestor that is not a value context: it answers deadline, done, err, cause. */
     private final Context base;
@@ -32,14 +42,16 @@ final class ValueContext implements Context {
     /** Where lookups of keys not in {@link #bindings} continue, or null if nowhere. */
     private final @Nullable Context fallback;
 
-    /** key0, value0, key1, value1, ...: this context's own binding is the last pair. Immutable. */
+    /** key, value, key, value, ...: the primary pairs by bit, then the overflow. Immutable. */
     private final Object[] bindings;
 
     /** The OR of {@link Key#bit} over the keys in {@link #bindings}. */
     private final long filter;
 
-    private ValueContext(Context parent, Context base, @Nullable Context fallback, Object[] bindings, long filter) {
+    private ValueContext(
+            Context parent, Key<?> key, Context base, @Nullable Context fallback, Object[] bindings, long filter) {
         this.parent = parent;
+        this.key = key;
         this.base = base;
         this.fallback = fallback;
         this.bindings = bindings;
@@ -60,24 +72,26 @@ final class ValueContext implements Context {
         } else if (visible != null) {
             fallback = visible; // a user-written ancestor answers for everything above it
         }
+        int existing = (filter & key.bit) != 0 ? indexOf(inherited, filter, key) : -1;
         Object[] bindings;
-        int existing = (filter & key.bit) != 0 ? indexOf(inherited, key) : -1;
         if (existing >= 0) {
-            // rebinding: drop the shadowed pair, append the new one
-            bindings = new Object[inherited.length];
-            System.arraycopy(inherited, 0, bindings, 0, existing);
-            System.arraycopy(inherited, existing + 2, bindings, existing, inherited.length - existing - 2);
+            bindings = inherited.clone();
+            bindings[existing + 1] = value;
         } else if (inherited.length >= 2 * MAX_FLAT_BINDINGS) {
             // start a new segment; the parent answers for the keys above
-            bindings = new Object[2];
-            filter = 0;
+            bindings = new Object[] {key, value};
+            filter = key.bit;
             fallback = parent;
         } else {
-            bindings = Arrays.copyOf(inherited, inherited.length + 2);
+            int at = (filter & key.bit) == 0 ? primaryIndex(filter, key.bit) : inherited.length;
+            bindings = new Object[inherited.length + 2];
+            System.arraycopy(inherited, 0, bindings, 0, at);
+            bindings[at] = key;
+            bindings[at + 1] = value;
+            System.arraycopy(inherited, at, bindings, at + 2, inherited.length - at);
+            filter |= key.bit;
         }
-        bindings[bindings.length - 2] = key;
-        bindings[bindings.length - 1] = value;
-        return new ValueContext(parent, base, fallback, bindings, filter | key.bit);
+        return new ValueContext(parent, key, base, fallback, bindings, filter);
     }
 
     /**
@@ -99,8 +113,18 @@ final class ValueContext implements Context {
         }
     }
 
-    private static int indexOf(Object[] bindings, Key<?> key) {
-        for (int i = bindings.length - 2; i >= 0; i -= 2) {
+    /** Where the primary pair for {@code bit} is, or goes. */
+    private static int primaryIndex(long filter, long bit) {
+        return Long.bitCount(filter & (bit - 1)) << 1;
+    }
+
+    /** The index of {@code key}'s pair, or -1; its bit must be set in {@code filter}. */
+    private static int indexOf(Object[] bindings, long filter, Key<?> key) {
+        int primary = primaryIndex(filter, key.bit);
+        if (bindings[primary] == key) {
+            return primary;
+        }
+        for (int i = Long.bitCount(filter) << 1; i < bindings.length; i += 2) {
             if (bindings[i] == key) {
                 return i;
             }
@@ -125,16 +149,14 @@ final class ValueContext implements Context {
      */
     @SuppressWarnings("unchecked")
     static <T> @Nullable T lookup(Context start, Key<T> key) {
-        Objects.requireNonNull(key, "key");
+        long bit = Objects.requireNonNull(key, "key").bit;
         Context c = start;
         while (true) {
             if (c instanceof ValueContext v) {
-                if ((v.filter & key.bit) != 0) {
-                    Object[] b = v.bindings;
-                    for (int i = b.length - 2; i >= 0; i -= 2) {
-                        if (b[i] == key) {
-                            return (T) b[i + 1];
-                        }
+                if ((v.filter & bit) != 0) {
+                    int i = indexOf(v.bindings, v.filter, key);
+                    if (i >= 0) {
+                        return (T) v.bindings[i + 1];
                     }
                 }
                 Context next = v.fallback;
@@ -179,6 +201,16 @@ final class ValueContext implements Context {
 
     @Override
     public String toString() {
-        return parent + ".WithValue(" + bindings[bindings.length - 2] + ", " + bindings[bindings.length - 1] + ")";
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithValue(" + key + ", " + value(key) + ")";
     }
 }
