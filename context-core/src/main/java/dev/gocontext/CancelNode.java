@@ -35,16 +35,13 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
     // this node's monitor; read without it.
     private volatile @Nullable Object state;
 
-    // The list of what to do when done: children, afterDone actions, waiting threads, and a
-    // FutureWaiter, which is always first when present. Guarded by this node's monitor. Invariant:
-    // head == null once state != null (the list is detached when the node becomes done).
+    // Guarded by this node's monitor. While the node is live: the list of what to do when it is
+    // done (children, afterDone actions, waiting threads, and a FutureWaiter, which is always first
+    // when present). Once done, the list is detached, and the field holds the Propagation that
+    // makes the descendants done if there was a list, else null. A canceler that finds the node
+    // already done waits for that walk, so that, as in Go (which holds the parent's lock while
+    // canceling children), every descendant is done when any cancel() returns.
     private @Nullable Waiter head;
-
-    // The walk that makes this node's descendants done: set, under this node's monitor and before
-    // state, when the node becomes done with a non-empty list; null if there was nothing below it.
-    // A canceler that finds the node already done waits for it, so that, as in Go (which holds the
-    // parent's lock while canceling children), every descendant is done when any cancel() returns.
-    private volatile @Nullable Propagation propagation;
 
     CancelNode(Context parent) {
         this.parent = parent;
@@ -139,13 +136,13 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
     final void complete(Object completion, boolean unregister) {
         Waiter list = markDone(completion, null);
         if (list == ALREADY_DONE) {
-            Propagation running = propagation;
+            Propagation running = walk();
             if (running != null) {
-                running.await(); // another thread is still canceling the descendants
+                running.await(); // another thread may still be canceling the descendants
             }
             return;
         }
-        fireAll(list, completion, propagation);
+        fireAll(list, completion, list == null ? null : walk());
         // Leave the parent only now, as Go does: until the subtree is done, a canceler of an
         // ancestor must still find this node, to wait for the walk below it.
         if (unregister) {
@@ -169,15 +166,30 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
                 return ALREADY_DONE;
             }
             list = head;
-            if (list != null) {
-                propagation = walk != null ? walk : new Propagation();
-            }
+            head = list == null ? null : walk != null ? walk : new Propagation();
             state = completion;
-            head = null;
         }
         ContextStats.recordDone(Completion.errOf(completion));
         onDone();
         return list;
+    }
+
+    /** How many waiters (children, actions, threads, future) are registered; 0 once done. For tests. */
+    final int waiterCount() {
+        synchronized (this) {
+            int n = 0;
+            for (Waiter w = state == null ? head : null; w != null; w = w.next) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /** The walk that made this done node's descendants done, or null if it had none. */
+    private @Nullable Propagation walk() {
+        synchronized (this) {
+            return state != null && head instanceof Propagation p ? p : null;
+        }
     }
 
     /** Hook for subclasses: release what becoming done makes useless (a timer). */
@@ -201,7 +213,7 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
                     Waiter grandchildren = child.markDone(completion, walk);
                     if (grandchildren == ALREADY_DONE) {
                         // canceled meanwhile by another thread: wait until its subtree is done too
-                        Propagation other = child.propagation;
+                        Propagation other = child.walk();
                         if (other != null && other != walk) {
                             other.await();
                         }
@@ -312,8 +324,14 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
      * One cancellation walking down a subtree. Walks wait only for walks that started below them,
      * so waiting never forms a cycle.
      */
-    private static final class Propagation {
+    private static final class Propagation extends Waiter {
         private boolean finished; // guarded by this
+
+        /** Never in a live list: it only occupies the head of a done node. */
+        @Override
+        void fire() {
+            throw new AssertionError("a propagation is never fired");
+        }
 
         synchronized void finish() {
             finished = true;

@@ -1,7 +1,16 @@
 package dev.gocontext;
 
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import kotlin.Unit;
+import kotlin.jvm.functions.Function1;
+import kotlin.reflect.KFunction;
+import kotlin.reflect.jvm.ReflectJvmMapping;
+import org.jetbrains.lincheck.datastructures.DSLScenarioBuilder;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -33,6 +42,7 @@ public class CancelNodeLincheckTest {
 
     private final CancellableContext parent = Context.background().withCancel();
     private final CancellableContext child = parent.withValue(Key.of("k"), 1).withCancel();
+    private final CancellableContext grandchild = child.withCancel();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
 
     @BeforeAll
@@ -65,6 +75,11 @@ public class CancelNodeLincheckTest {
     @Operation
     public String childState() {
         return describe(child);
+    }
+
+    @Operation
+    public String grandchildState() {
+        return describe(grandchild);
     }
 
     /** Derives a grandchild: it must show the child's state (live, or done with its err and cause). */
@@ -115,20 +130,59 @@ public class CancelNodeLincheckTest {
     @Test
     void stressTest() {
         new StressOptions()
-                .iterations(4)
-                .invocationsPerIteration(60)
+                .iterations(2)
+                .invocationsPerIteration(40)
                 .threads(2)
                 .actorsPerThread(3)
                 .check(getClass());
     }
 
+    /**
+     * Model checking explores the interleavings of random scenarios plus two fixed ones, the
+     * shapes of the bug it once found: a second cancel of a context whose first cancel is still
+     * propagating, and a cancel of an ancestor while a descendant's own cancel is propagating.
+     * In both, what the second thread observes after its cancel() returned must be done.
+     */
     @Test
     void modelCheckingTest() {
         new ModelCheckingOptions()
-                .iterations(6)
-                .invocationsPerIteration(100)
+                .iterations(4)
+                .invocationsPerIteration(50)
                 .threads(2)
                 .actorsPerThread(3)
+                .addCustomScenario(twoThreads(
+                        List.of(call("cancelParent", 0)), List.of(call("cancelParent", 1), call("registerAndStop"))))
+                .addCustomScenario(twoThreads(
+                        List.of(call("cancelChild", 0)), List.of(call("cancelParent", 1), call("grandchildState"))))
                 .check(getClass());
+    }
+
+    private record Call(String name, Object[] args) {}
+
+    private static Call call(String name, Object... args) {
+        return new Call(name, args);
+    }
+
+    private static Function1<DSLScenarioBuilder, Unit> twoThreads(List<Call> first, List<Call> second) {
+        return scenario -> {
+            scenario.parallel(parallel -> {
+                for (List<Call> calls : List.of(first, second)) {
+                    parallel.thread(thread -> {
+                        calls.forEach(c -> thread.actor(operation(c.name()), c.args()));
+                        return Unit.INSTANCE;
+                    });
+                }
+                return Unit.INSTANCE;
+            });
+            return Unit.INSTANCE;
+        };
+    }
+
+    private static KFunction<?> operation(String name) {
+        Method method = Arrays.stream(CancelNodeLincheckTest.class.getMethods())
+                .filter(m -> m.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
+        return Objects.requireNonNull(ReflectJvmMapping.getKotlinFunction(method));
     }
 }

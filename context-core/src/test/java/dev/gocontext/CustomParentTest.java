@@ -150,6 +150,41 @@ class CustomParentTest {
         assertThat(parent.err()).isNull();
     }
 
+    /**
+     * A long-lived user-written parent must not accumulate an entry per finished child (Go's
+     * propagation goroutine ends when the child is done): children canceled first and stopped
+     * afterDone actions leave (almost) nothing on the parent's completion stage.
+     */
+    @Test
+    void childrenCanceledFirstLeaveNothingOnAFutureBackedParent() {
+        FutureContext parent = new FutureContext();
+        for (int i = 0; i < 1000; i++) {
+            parent.withCancel().cancel();
+            parent.withValue(Key.of("k"), i).withTimeout(Duration.ofHours(1)).cancel();
+            assertThat(parent.afterDone(() -> {}).stop()).isTrue();
+        }
+        assertThat(parent.future.getNumberOfDependents())
+                .as("dependents left on the parent's future by 3000 finished registrations")
+                .isLessThan(10);
+
+        CancellableContext live = parent.withCancel();
+        parent.finish(Context.CANCELED, PARENT_CAUSE);
+        assertThat(live.cause()).isSameAs(PARENT_CAUSE);
+    }
+
+    /** Done's stage should complete normally; one that fails still counts as done. */
+    @Test
+    void parentWhoseStageCompletesExceptionallyStillCancelsItsChildren() throws InterruptedException {
+        FutureContext parent = new FutureContext();
+        CancellableContext child = parent.withCancel();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        parent.afterDone(runs::incrementAndGet, Runnable::run);
+        parent.finishExceptionally(Context.CANCELED, PARENT_CAUSE);
+        assertThat(child.done().await(PATIENCE)).isTrue();
+        assertThat(child.cause()).isSameAs(PARENT_CAUSE);
+        assertThat(runs).hasValue(1);
+    }
+
     private static WeakReference<Context> canceledChildOf(Context parent) {
         CancellableContext child = parent.withCancel();
         child.cancel();

@@ -4,7 +4,6 @@ import static dev.gocontext.TestSupport.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -267,16 +266,7 @@ class DoneTest {
     }
 
     /** The number of waiters in the list of the node behind {@code ctx} (white box). */
-    static int waiters(Context ctx) throws ReflectiveOperationException {
-        CancelNode node = (CancelNode) Derive.unwrap(ctx);
-        Field head = CancelNode.class.getDeclaredField("head");
-        head.setAccessible(true);
-        synchronized (node) {
-            int n = 0;
-            for (Waiter w = (Waiter) head.get(node); w != null; w = w.next) {
-                n++;
-            }
-            return n;
-        }
+    static int waiters(Context ctx) {
+        return ((CancelNode) Derive.unwrap(ctx)).waiterCount();
     }
 }
