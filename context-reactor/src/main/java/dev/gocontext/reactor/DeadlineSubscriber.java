@@ -81,6 +81,13 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     /** Delay of the Reactor timer to start in onSubscribe, or {@link TimerPolicy#NONE}. */
     private final long timerNanos;
 
+    /**
+     * Bound to a {@link reactor.core.publisher.Mono}: its value is its outcome, so the value is
+     * emitted with {@code onComplete} right after it, and a ctx that becomes done afterwards (for
+     * instance because the value's consumer ends the request) adds no error.
+     */
+    private final boolean mono;
+
     // Written once in onSubscribe, before the downstream can call request/cancel and before any
     // done signal can be delivered (both happen after the volatile write that releases wip).
     @SuppressWarnings("NullAway.Init")
@@ -121,21 +128,23 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     // Fused, drain loop only: elements emitted so far.
     private long produced;
 
-    private DeadlineSubscriber(CoreSubscriber<? super T> actual, Context ctx, long timerNanos) {
+    private DeadlineSubscriber(CoreSubscriber<? super T> actual, Context ctx, long timerNanos, boolean mono) {
         this.actual = actual;
         this.ctx = ctx;
         this.timerNanos = timerNanos;
+        this.mono = mono;
     }
 
     /**
      * Applies the rules of {@link GoContext#deadlineOf} at subscription time.
      *
+     * @param mono whether the source is a {@link reactor.core.publisher.Mono}
      * @return what to subscribe to the source: {@code actual} itself when there is nothing to bind
      *     (no ctx, or a ctx that can never be done), a new bound subscriber, or {@code null} when
      *     the ctx is done already (then {@code actual} has received {@code onSubscribe} and {@code
      *     onError} and the source must not be subscribed)
      */
-    static <T> @Nullable CoreSubscriber<? super T> bind(CoreSubscriber<? super T> actual) {
+    static <T> @Nullable CoreSubscriber<? super T> bind(CoreSubscriber<? super T> actual, boolean mono) {
         Context ctx = GoContext.find(actual.currentContext());
         if (ctx == null) {
             return actual;
@@ -154,7 +163,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             Operators.error(actual, Context.DEADLINE_EXCEEDED);
             return null;
         }
-        return new DeadlineSubscriber<>(actual, ctx, timerNanos);
+        return new DeadlineSubscriber<>(actual, ctx, timerNanos, mono);
     }
 
     // ------------------------------------------------------------------ from the source
@@ -208,6 +217,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+            if (mono) {
+                emitMonoValue(t); // keeps wip: nothing follows
+                return;
+            }
             actual.onNext(t);
             if (WIP.decrementAndGet(this) != 0) {
                 deliverStop();
@@ -369,6 +382,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
                     completeFused();
                     return;
                 }
+                if (mono) {
+                    emitMonoValue(v); // keeps wip: nothing follows
+                    return;
+                }
                 a.onNext(v);
                 e++;
             }
@@ -413,6 +430,17 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return true;
         }
         return false;
+    }
+
+    /**
+     * The wip owner emits a Mono's value and completes: the registration goes first, so the ctx
+     * becoming done while the downstream handles the value changes nothing.
+     */
+    private void emitMonoValue(T value) {
+        terminated = true;
+        release();
+        actual.onNext(value);
+        actual.onComplete();
     }
 
     private void completeFused() {

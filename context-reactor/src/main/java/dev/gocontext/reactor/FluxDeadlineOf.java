@@ -23,7 +23,7 @@ final class FluxDeadlineOf<T> extends FluxOperator<T, T> {
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        CoreSubscriber<? super T> bound = DeadlineSubscriber.bind(actual);
+        CoreSubscriber<? super T> bound = DeadlineSubscriber.bind(actual, false);
         if (bound != null) {
             source.subscribe(bound);
         }

@@ -177,7 +177,10 @@ public final class GoContext {
     }
 
     /**
-     * The {@link Mono} form of {@link #deadlineOf(Flux)}, with the same rules.
+     * The {@link Mono} form of {@link #deadlineOf(Flux)}, with the same rules, and one more: a
+     * Mono's value is its outcome, so the subscription is released from the ctx as the value is
+     * emitted, {@code onComplete} follows at once, and the ctx becoming done after that (say,
+     * because the value's consumer ends the request) signals nothing more.
      *
      * @throws NullPointerException if {@code source} is null
      */

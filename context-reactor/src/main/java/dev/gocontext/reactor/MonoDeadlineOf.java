@@ -22,7 +22,7 @@ final class MonoDeadlineOf<T> extends MonoOperator<T, T> {
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        CoreSubscriber<? super T> bound = DeadlineSubscriber.bind(actual);
+        CoreSubscriber<? super T> bound = DeadlineSubscriber.bind(actual, true);
         if (bound != null) {
             source.subscribe(bound);
         }
