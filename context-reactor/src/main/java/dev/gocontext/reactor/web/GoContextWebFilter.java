@@ -72,7 +72,9 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
             return plain(response, HttpStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
         }
         response.getHeaders().set(GoContextHttp.REQUEST_ID, scope.requestId());
-        return scope.serve(Mono.defer(() -> chain.filter(exchange)), () -> gatewayTimeout(response));
+        ClaimedResponse claimed = new ClaimedResponse(response);
+        ServerWebExchange guarded = exchange.mutate().response(claimed).build();
+        return scope.serve(Mono.defer(() -> chain.filter(guarded)), () -> gatewayTimeout(claimed));
     }
 
     @Override
@@ -80,11 +82,14 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         return Ordered.HIGHEST_PRECEDENCE;
     }
 
-    private static Mono<Void> gatewayTimeout(ServerHttpResponse response) {
-        if (response.isCommitted()) {
+    private static Mono<Void> gatewayTimeout(ClaimedResponse response) {
+        ServerHttpResponse real = response.getDelegate();
+        if (!response.claimForDeadline() || real.isCommitted()) {
+            // the handler started its response: too late for a status, the connection is closed
             return Mono.error(Context.DEADLINE_EXCEEDED);
         }
-        return plain(response, HttpStatus.GATEWAY_TIMEOUT, "request deadline exceeded");
+        real.getHeaders().clearContentHeaders(); // whatever the handler prepared for its own body
+        return plain(real, HttpStatus.GATEWAY_TIMEOUT, "request deadline exceeded");
     }
 
     private static Mono<Void> plain(ServerHttpResponse response, HttpStatus status, String message) {
