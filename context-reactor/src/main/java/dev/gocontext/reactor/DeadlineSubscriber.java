@@ -244,6 +244,12 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             actual.onError(t);
             return;
         }
+        Throwable stoppedWith = stop;
+        if (stoppedWith != null && (t == stoppedWith || t == ctx.err())) {
+            // the ctx ended this subscription already, with this very error (typically an inner
+            // deadlineOf on the same ctx whose delivery raced with ours): nothing is lost
+            return;
+        }
         Operators.onErrorDropped(t, actual.currentContext());
     }
 

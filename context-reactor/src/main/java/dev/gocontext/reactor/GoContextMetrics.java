@@ -74,7 +74,6 @@ public final class GoContextMetrics implements MeterBinder {
         Gauge.builder("gocontext.contexts.active", stats, ContextStats::active)
                 .tags(tags)
                 .description("Cancellable contexts created and not yet done")
-                .baseUnit("contexts")
                 .register(registry);
         counter(
                 registry,
@@ -100,7 +99,6 @@ public final class GoContextMetrics implements MeterBinder {
         Gauge.builder("gocontext.subscriptions.active", stats, s -> BridgeStats.active())
                 .tags(tags)
                 .description("Subscriptions bound by deadlineOf and not yet ended")
-                .baseUnit("subscriptions")
                 .register(registry);
         counter(
                 registry,
