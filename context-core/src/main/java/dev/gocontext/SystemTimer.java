@@ -45,6 +45,12 @@ final class SystemTimer {
     private int size;
     private @Nullable Thread thread;
 
+    // Guarded by `lock`: while the timer thread waits, the System.nanoTime() at which it will look
+    // at the heap again. schedule() wakes it only for an entry due before then, so that a burst of
+    // far deadlines (a request timeout, canceled in time) costs no thread wake-ups. When the thread
+    // is not waiting the value is stale, which is harmless: it reads the heap before it waits.
+    private long wakeAt;
+
     private SystemTimer() {}
 
     /** Schedules {@code entry} to expire {@code delayNanos} from now. */
@@ -62,7 +68,7 @@ final class SystemTimer {
             if (entry.heapIndex() == 0) {
                 if (thread == null) {
                     startThread();
-                } else {
+                } else if (due - wakeAt < 0) {
                     changed.signal();
                 }
             }
@@ -108,6 +114,7 @@ final class SystemTimer {
         try {
             while (true) {
                 if (size == 0) {
+                    wakeAt = System.nanoTime() + IDLE_NANOS;
                     if (changed.awaitNanos(IDLE_NANOS) <= 0 && size == 0) {
                         thread = null;
                         return;
@@ -117,6 +124,7 @@ final class SystemTimer {
                 Entry first = heap[0];
                 long wait = first.dueNanos() - System.nanoTime();
                 if (wait > 0) {
+                    wakeAt = first.dueNanos();
                     changed.awaitNanos(wait);
                     continue;
                 }
