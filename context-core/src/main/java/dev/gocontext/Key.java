@@ -23,13 +23,16 @@ public final class Key<T> {
 
     private final String name;
 
-    /** One bit of a 64-bit filter; value lookups skip contexts whose filter lacks it. */
+    /**
+     * One bit of a 64-bit filter; value lookups skip contexts whose filter lacks it, and find a
+     * key's position among a context's bindings by counting the bits below it. Keys take the bits
+     * in turn, so any 64 keys made one after another have distinct bits.
+     */
     final long bit;
 
     private Key(String name) {
         this.name = name;
-        // Fibonacci hashing spreads consecutive ids over the 64 bits.
-        this.bit = 1L << ((SEQUENCE.getAndIncrement() * 0x9E3779B9) >>> 26);
+        this.bit = 1L << (SEQUENCE.getAndIncrement() & 63);
     }
 
     /**

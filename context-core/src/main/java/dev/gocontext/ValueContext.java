@@ -1,7 +1,6 @@
 package dev.gocontext;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -12,10 +11,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Go walks the parent chain on every {@code Value()} call. Here each value context carries a
  * flat array of every binding visible from it (up to the nearest user-written ancestor, whose
- * {@code value()} has the last word, or up to {@link #MAX_FLAT_BINDINGS}), newest last and each key
- * once, plus a 64-bit filter of the keys in it. A missing key costs one AND; a present one a short
- * scan of adjacent slots, whatever the depth. Rebinding a key replaces it, so the array never holds
- * shadowed values.
+ * {@code value()} has the last word, or up to {@link #MAX_FLAT_BINDINGS}), each key once, plus a
+ * 64-bit filter of the keys in it. The pairs are ordered by their key's filter bit, so the
+ * position of a key is the number of filter bits below its own: a missing key costs one AND, a
+ * present one a population count and one comparison, whatever the depth and the number of values.
+ * Two keys share a bit only when a process has made more than 64 keys; then the pair at the
+ * computed position may be the other key's, and the lookup scans the array instead. Rebinding a
+ * key replaces it, so the array never holds shadowed values.
  */
 final class ValueContext implements Context {
     /** Beyond this many bindings a new segment starts, so withValue never copies more. */
@@ -32,18 +34,26 @@ final class ValueContext implements Context {
     /** Where lookups of keys not in {@link #bindings} continue, or null if nowhere. */
     private final @Nullable Context fallback;
 
-    /** key0, value0, key1, value1, ...: this context's own binding is the last pair. Immutable. */
+    /**
+     * key0, value0, key1, value1, ...: each key once, ordered by {@link Key#bit} (lowest first) as
+     * long as no two keys share a bit. Immutable.
+     */
     private final Object[] bindings;
 
     /** The OR of {@link Key#bit} over the keys in {@link #bindings}. */
     private final long filter;
 
-    private ValueContext(Context parent, Context base, @Nullable Context fallback, Object[] bindings, long filter) {
+    /** Where this context's own binding is in {@link #bindings}; for {@link #toString()}. */
+    private final int own;
+
+    private ValueContext(
+            Context parent, Context base, @Nullable Context fallback, Object[] bindings, long filter, int own) {
         this.parent = parent;
         this.base = base;
         this.fallback = fallback;
         this.bindings = bindings;
         this.filter = filter;
+        this.own = own;
     }
 
     /** {@code parent.withValue(key, value)}; {@code parent} is never a {@link TrackedHandle}. */
@@ -61,23 +71,33 @@ final class ValueContext implements Context {
             fallback = visible; // a user-written ancestor answers for everything above it
         }
         Object[] bindings;
-        int existing = (filter & key.bit) != 0 ? indexOf(inherited, key) : -1;
-        if (existing >= 0) {
-            // rebinding: drop the shadowed pair, append the new one
-            bindings = new Object[inherited.length];
-            System.arraycopy(inherited, 0, bindings, 0, existing);
-            System.arraycopy(inherited, existing + 2, bindings, existing, inherited.length - existing - 2);
+        int at = (filter & key.bit) != 0 ? indexOf(inherited, filter, key) : -1;
+        if (at >= 0) {
+            // rebinding: the new value replaces the shadowed one in place
+            bindings = inherited.clone();
         } else if (inherited.length >= 2 * MAX_FLAT_BINDINGS) {
             // start a new segment; the parent answers for the keys above
             bindings = new Object[2];
             filter = 0;
             fallback = parent;
+            at = 0;
         } else {
-            bindings = Arrays.copyOf(inherited, inherited.length + 2);
+            at = position(filter, key);
+            bindings = new Object[inherited.length + 2];
+            System.arraycopy(inherited, 0, bindings, 0, at);
+            System.arraycopy(inherited, at, bindings, at + 2, inherited.length - at);
         }
-        bindings[bindings.length - 2] = key;
-        bindings[bindings.length - 1] = value;
-        return new ValueContext(parent, base, fallback, bindings, filter | key.bit);
+        bindings[at] = key;
+        bindings[at + 1] = value;
+        return new ValueContext(parent, base, fallback, bindings, filter | key.bit, at);
+    }
+
+    /**
+     * Where the pair of {@code key} belongs in bindings whose keys have the bits of {@code filter}:
+     * after the pairs of all lower bits.
+     */
+    private static int position(long filter, Key<?> key) {
+        return Long.bitCount(filter & (key.bit - 1)) << 1;
     }
 
     /**
@@ -99,7 +119,16 @@ final class ValueContext implements Context {
         }
     }
 
-    private static int indexOf(Object[] bindings, Key<?> key) {
+    /**
+     * The index of {@code key} in {@code bindings} (whose keys have the bits of {@code filter}, and
+     * {@code key}'s bit among them), or -1: the computed position, else a scan when two keys share
+     * a bit.
+     */
+    private static int indexOf(Object[] bindings, long filter, Key<?> key) {
+        int at = position(filter, key);
+        if (bindings[at] == key) {
+            return at;
+        }
         for (int i = bindings.length - 2; i >= 0; i -= 2) {
             if (bindings[i] == key) {
                 return i;
@@ -118,11 +147,9 @@ final class ValueContext implements Context {
     public <T> @Nullable T value(Key<T> key) {
         Objects.requireNonNull(key, "key");
         if ((filter & key.bit) != 0) {
-            Object[] b = bindings;
-            for (int i = b.length - 2; i >= 0; i -= 2) {
-                if (b[i] == key) {
-                    return (T) b[i + 1];
-                }
+            int at = indexOf(bindings, filter, key);
+            if (at >= 0) {
+                return (T) bindings[at + 1];
             }
         }
         Context next = fallback;
@@ -156,6 +183,6 @@ final class ValueContext implements Context {
 
     @Override
     public String toString() {
-        return parent + ".WithValue(" + bindings[bindings.length - 2] + ", " + bindings[bindings.length - 1] + ")";
+        return parent + ".WithValue(" + bindings[own] + ", " + bindings[own + 1] + ")";
     }
 }
