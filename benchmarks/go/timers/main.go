@@ -1,6 +1,7 @@
 // Command timers measures 1,000,000 live context.WithTimeout(Background, 1h) contexts, all alive
-// at once: heap bytes per context, and the time to create them all and to cancel them all. It is
-// the Go side of FootprintMain's "timers" scenario and prints the same RESULT lines.
+// at once: heap bytes per context, and the median over 3 rounds of the time to create them all
+// and to cancel them all. It is the Go side of FootprintMain's "timers" scenario and prints the
+// same RESULT lines.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"sort"
 	"time"
 )
 
@@ -17,6 +19,12 @@ func heapAfterGC() uint64 {
 	runtime.GC()
 	runtime.ReadMemStats(&stats)
 	return stats.HeapAlloc
+}
+
+func median(values []int64) int64 {
+	sorted := append([]int64(nil), values...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	return sorted[len(sorted)/2]
 }
 
 func main() {
@@ -35,20 +43,25 @@ func main() {
 			ctxs[i], cancels[i] = nil, nil
 		}
 	}
-	round() // same warm-up round as the Java main
+	round() // the same warm-up round as the Java main
 	cancelAll()
-	before := heapAfterGC()
-	t0 := time.Now()
-	round()
-	created := time.Since(t0)
-	after := heapAfterGC()
-	t1 := time.Now()
-	cancelAll()
-	canceled := time.Since(t1)
+	const rounds = 3 // as FootprintMain.TIMER_ROUNDS: the median is reported
+	var createNanos, cancelNanos []int64
+	var bytesPerCtx float64
+	for r := 0; r < rounds; r++ {
+		before := heapAfterGC()
+		t0 := time.Now()
+		round()
+		createNanos = append(createNanos, time.Since(t0).Nanoseconds())
+		bytesPerCtx = float64(heapAfterGC()-before) / float64(*count)
+		t1 := time.Now()
+		cancelAll()
+		cancelNanos = append(cancelNanos, time.Since(t1).Nanoseconds())
+	}
 	// ctx and cancel func both belong to one Go context; the slices themselves are preallocated.
-	fmt.Printf("RESULT timers.go.bytesPerCtx %.3f B\n", float64(after-before)/float64(*count))
-	fmt.Printf("RESULT timers.go.createMs %.3f ms\n", float64(created.Nanoseconds())/1e6)
-	fmt.Printf("RESULT timers.go.cancelMs %.3f ms\n", float64(canceled.Nanoseconds())/1e6)
+	fmt.Printf("RESULT timers.go.bytesPerCtx %.3f B\n", bytesPerCtx)
+	fmt.Printf("RESULT timers.go.createMs %.3f ms\n", float64(median(createNanos))/1e6)
+	fmt.Printf("RESULT timers.go.cancelMs %.3f ms\n", float64(median(cancelNanos))/1e6)
 	fmt.Printf("RESULT timers.go.count %d.000 contexts\n", *count)
 	runtime.KeepAlive(ctxs)
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code timers ours|grpc [count]}: {@code count} (default 1,000,000) live contexts with a
  *       one-hour timeout each, all alive at once, as a busy server holds them: heap bytes per
  *       context, and the time to create them all and to cancel them all (Go: {@code
- *       go/timers}). One unmeasured round first warms up the JIT.
+ *       go/timers}). One unmeasured round warms up the JIT, then the median of {@value #TIMER_ROUNDS}
+ *       rounds is reported.
  *   <li>{@code retention ours|grpc}: 20,000 children with a listener each under one live parent,
  *       cancelled one by one, then dropped: how many stay reachable from the parent, and how
  *       many heap bytes per child.
@@ -27,6 +28,9 @@ import java.util.concurrent.TimeUnit;
 public final class FootprintMain {
     private static final Duration HOUR = Duration.ofHours(1);
     private static final int RETENTION_CHILDREN = ChildrenChurnBench.CHILDREN;
+
+    /** Measured rounds of the timers scenario; the median is reported. */
+    static final int TIMER_ROUNDS = 3;
 
     private FootprintMain() {}
 
@@ -119,17 +123,22 @@ public final class FootprintMain {
         Object[] live = new Object[count];
         createAll(impl, live); // warm-up round
         cancelAll(impl, live);
-        long before = Results.usedHeapAfterGc();
-        long t0 = System.nanoTime();
-        createAll(impl, live);
-        long t1 = System.nanoTime();
-        long after = Results.usedHeapAfterGc();
-        long t2 = System.nanoTime();
-        cancelAll(impl, live);
-        long t3 = System.nanoTime();
-        Results.print(name + ".bytesPerCtx", (after - before) / (double) count, "B");
-        Results.print(name + ".createMs", (t1 - t0) / 1e6, "ms");
-        Results.print(name + ".cancelMs", (t3 - t2) / 1e6, "ms");
+        long[] createNanos = new long[TIMER_ROUNDS];
+        long[] cancelNanos = new long[TIMER_ROUNDS];
+        double bytesPerCtx = 0;
+        for (int round = 0; round < TIMER_ROUNDS; round++) {
+            long before = Results.usedHeapAfterGc();
+            long t0 = System.nanoTime();
+            createAll(impl, live);
+            createNanos[round] = System.nanoTime() - t0;
+            bytesPerCtx = (Results.usedHeapAfterGc() - before) / (double) count;
+            long t1 = System.nanoTime();
+            cancelAll(impl, live);
+            cancelNanos[round] = System.nanoTime() - t1;
+        }
+        Results.print(name + ".bytesPerCtx", bytesPerCtx, "B");
+        Results.print(name + ".createMs", Results.median(createNanos) / 1e6, "ms");
+        Results.print(name + ".cancelMs", Results.median(cancelNanos) / 1e6, "ms");
         Results.print(name + ".count", count, "contexts");
     }
 

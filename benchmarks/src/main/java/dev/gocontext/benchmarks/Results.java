@@ -24,6 +24,12 @@ final class Results {
         return used;
     }
 
+    /** The median of {@code values} (sorts them). */
+    static long median(long[] values) {
+        java.util.Arrays.sort(values);
+        return values[values.length / 2];
+    }
+
     /** Fails the run loudly: a main that measured the wrong thing must not print a number. */
     static void check(boolean condition, String message) {
         if (!condition) {
