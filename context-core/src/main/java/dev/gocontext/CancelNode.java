@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * cancellable ancestor), so registering and unregistering a child cost one lock and four
  * pointer writes, and a canceled child leaves nothing behind in its parent.
  */
-class CancelNode extends Waiter implements CancellableContext {
+class CancelNode extends Waiter implements CancellableContext, Derived {
     private static final CompletionStage<Void> COMPLETED = CompletableFuture.completedStage(null);
 
     /** Returned by {@link #markDone} when the node was already done. */
@@ -48,7 +48,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public Optional<Instant> deadline() {
-        return parent.deadline();
+        return Optional.ofNullable(Derive.deadlineOf(parent)); // a loop: chains may be deep
     }
 
     @Override
@@ -68,7 +68,7 @@ class CancelNode extends Waiter implements CancellableContext {
 
     @Override
     public final <T> @Nullable T value(Key<T> key) {
-        return parent.value(key);
+        return ValueContext.lookup(parent, key);
     }
 
     @Override
@@ -99,8 +99,18 @@ class CancelNode extends Waiter implements CancellableContext {
     }
 
     @Override
-    public String toString() {
-        return parent + ".WithCancel";
+    public final String toString() {
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public final Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithCancel";
     }
 
     // ---------------------------------------------------------------- internals

@@ -85,7 +85,8 @@ final class Derive {
         return current != null && current.isBefore(deadline);
     }
 
-    private static @Nullable Instant deadlineOf(Context ctx) {
+    /** The deadline of {@code ctx}, or null: Go's {@code Deadline()}, walked in a loop. */
+    static @Nullable Instant deadlineOf(Context ctx) {
         Context c = ctx;
         while (true) {
             if (c instanceof TimerNode t) {

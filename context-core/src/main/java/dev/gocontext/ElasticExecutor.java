@@ -18,8 +18,11 @@ final class ElasticExecutor implements Executor {
     static final int MAX_THREADS = 256;
     static final long KEEP_ALIVE_SECONDS = 30;
 
-    /** How often a waiting thread looks at the overflow queue. */
-    private static final long OVERFLOW_POLL_MILLIS = 50;
+    /**
+     * How often an idle thread looks at the overflow queue. Busy threads drain it between tasks;
+     * this only bounds the delay of a task queued in the instant all threads went idle.
+     */
+    private static final long OVERFLOW_POLL_MILLIS = 1000;
 
     // Hand-off to a thread that is waiting for work; offer() fails when no thread waits.
     private final SynchronousQueue<Runnable> handoff = new SynchronousQueue<>();

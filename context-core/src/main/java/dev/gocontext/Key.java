@@ -24,9 +24,9 @@ public final class Key<T> {
     private final String name;
 
     /**
-     * One bit of a 64-bit filter; value lookups skip contexts whose filter lacks it, and find a
-     * key's position among a context's bindings by counting the bits below it. Keys take the bits
-     * in turn, so any 64 keys made one after another have distinct bits.
+     * This key's bit in the 64-bit filter of value contexts. Keys get the bits in creation order,
+     * so the first 64 keys of a JVM (in practice: all the static ones) have distinct bits, which
+     * lets a value context find a binding by the bit's rank; see {@link ValueContext}.
      */
     final long bit;
 

@@ -19,6 +19,9 @@ final class LeakDetector {
 
     private static final long IDLE_MILLIS = 30_000;
 
+    /** Leak reports name the context by at most about this many characters of its name. */
+    private static final int NAME_LIMIT = 300;
+
     private static final System.Logger LOG = System.getLogger(LeakDetection.class.getName());
 
     private static final ReferenceQueue<TrackedHandle> QUEUE = new ReferenceQueue<>();
@@ -44,7 +47,7 @@ final class LeakDetector {
         }
         TrackedHandle handle = new TrackedHandle(node);
         Throwable creation = level == LeakDetection.Level.PARANOID
-                ? new Throwable("a context created here was never canceled: " + node)
+                ? new Throwable("a context created here was never canceled: " + Derived.nameOf(node, NAME_LIMIT))
                 : null;
         LeakProbe probe = new LeakProbe(handle, node, creation, QUEUE);
         handle.probe = probe;
@@ -91,27 +94,32 @@ final class LeakDetector {
             }
             LeakProbe probe = (LeakProbe) ref;
             if (TRACKED.remove(probe) && !probe.node.isDone()) {
-                report(probe);
+                ContextStats.recordLeak();
+                try {
+                    report(probe);
+                } catch (RuntimeException | Error e) {
+                    AfterDone.report(e); // a failing logger must not end leak detection
+                }
             }
         }
     }
 
     private static void report(LeakProbe probe) {
-        ContextStats.recordLeak();
+        String name = Derived.nameOf(probe.node, NAME_LIMIT);
         if (probe.creation != null) {
             LOG.log(
                     System.Logger.Level.WARNING,
-                    "context leak: " + probe.node + " was dropped without cancel(); use try-with-resources",
+                    "context leak: " + name + " was dropped without cancel(); use try-with-resources",
                     probe.creation);
         } else if (FIRST_LEAK_LOGGED.compareAndSet(false, true)) {
             LOG.log(
                     System.Logger.Level.WARNING,
-                    "context leak: " + probe.node
+                    "context leak: " + name
                             + " was dropped without cancel(); use try-with-resources. Run with -D"
                             + LeakDetection.PROPERTY + "=paranoid to see where leaked contexts are created."
                             + " Further leaks are counted in ContextStats.leaked() and logged at DEBUG.");
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "context leak: {0}", probe.node);
+            LOG.log(System.Logger.Level.DEBUG, "context leak: {0}", name);
         }
     }
 }

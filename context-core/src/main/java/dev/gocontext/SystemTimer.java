@@ -118,22 +118,15 @@ final class SystemTimer {
                     }
                     continue;
                 }
-                Entry first = heap[0];
                 long wait = dues[0] - System.nanoTime();
                 if (wait > 0) {
+                    // No local variable refers to an entry while this thread sleeps: the entry
+                    // may be canceled meanwhile, and must not stay reachable from here.
                     wakeAt = dues[0];
                     changed.awaitNanos(wait);
                     continue;
                 }
-                removeAt(0);
-                lock.unlock();
-                try {
-                    first.expire();
-                } catch (RuntimeException | Error e) {
-                    AfterDone.report(e);
-                } finally {
-                    lock.lock();
-                }
+                expireFirst();
             }
         } catch (InterruptedException e) {
             // nobody interrupts this private thread; if someone does, hand over to a new one
@@ -143,6 +136,20 @@ final class SystemTimer {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Removes the first entry and expires it without the lock; called and returns with the lock held. */
+    private void expireFirst() {
+        Entry first = heap[0];
+        removeAt(0);
+        lock.unlock();
+        try {
+            first.expire();
+        } catch (RuntimeException | Error e) {
+            AfterDone.report(e);
+        } finally {
+            lock.lock();
         }
     }
 

@@ -98,8 +98,8 @@ final class TimerNode extends CancelNode implements SystemTimer.Entry {
     }
 
     @Override
-    public String toString() {
+    public String nameSuffix() {
         Duration left = Duration.between(Derive.timeSourceOf(parent).now(), deadline);
-        return parent + ".WithDeadline(" + deadline + " [" + left + "])";
+        return ".WithDeadline(" + deadline + " [" + left + "])";
     }
 }

@@ -7,26 +7,34 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A context that binds one key: Go's {@code valueCtx}, with a faster lookup.
+ * A context that binds one key: Go's {@code valueCtx}, with a constant-time lookup.
  *
- * <p>Go walks the parent chain on every {@code Value()} call. Here each value context carries a
- * flat array of every binding visible from it (up to the nearest user-written ancestor, whose
+ * <p>Go walks the parent chain on every {@code Value()} call. Here each value context carries
+ * every binding visible from it in one flat array (up to the nearest user-written ancestor, whose
  * {@code value()} has the last word, or up to {@link #MAX_FLAT_BINDINGS}), each key once, plus a
- * 64-bit filter of the keys in it. The pairs are ordered by their key's filter bit, so the
- * position of a key is the number of filter bits below its own: a missing key costs one AND, a
- * present one a population count and one comparison, whatever the depth and the number of values.
- * Two keys share a bit only when a process has made more than 64 keys; then the pair at the
- * computed position may be the other key's, and the lookup scans the array instead. Rebinding a
- * key replaces it, so the array never holds shadowed values.
+ * 64-bit filter of the keys' bits ({@link Key#bit}). The array has two parts:
+ *
+ * <ul>
+ *   <li>primary: one pair per distinct bit, ordered by bit, so the pair of a key whose bit is set
+ *       sits at {@code 2 * bitCount(filter & (bit - 1))}: one popcount, one comparison;
+ *   <li>overflow: keys whose bit is already taken by another key (only when a JVM creates more
+ *       than 64 keys), scanned linearly.
+ * </ul>
+ *
+ * A missing key costs one AND. Rebinding a key replaces its value in place, so the array never
+ * holds shadowed values.
  */
-final class ValueContext implements Context {
+final class ValueContext implements Context, Derived {
     /** Beyond this many bindings a new segment starts, so withValue never copies more. */
     static final int MAX_FLAT_BINDINGS = 32;
 
     private static final Object[] NO_BINDINGS = {};
 
-    /** What this context was derived from; for {@link #toString()} only. */
+    /** What this context was derived from; for its name only. */
     private final Context parent;
+
+    /** The key this context binds; for its name only. */
+    private final Key<?> key;
 
     /** The nearest ancestor that is not a value context: it answers deadline, done, err, cause. */
     private final Context base;
@@ -34,26 +42,20 @@ final class ValueContext implements Context {
     /** Where lookups of keys not in {@link #bindings} continue, or null if nowhere. */
     private final @Nullable Context fallback;
 
-    /**
-     * key0, value0, key1, value1, ...: each key once, ordered by {@link Key#bit} (lowest first) as
-     * long as no two keys share a bit. Immutable.
-     */
+    /** key, value, key, value, ...: the primary pairs by bit, then the overflow. Immutable. */
     private final Object[] bindings;
 
     /** The OR of {@link Key#bit} over the keys in {@link #bindings}. */
     private final long filter;
 
-    /** Where this context's own binding is in {@link #bindings}; for {@link #toString()}. */
-    private final int own;
-
     private ValueContext(
-            Context parent, Context base, @Nullable Context fallback, Object[] bindings, long filter, int own) {
+            Context parent, Key<?> key, Context base, @Nullable Context fallback, Object[] bindings, long filter) {
         this.parent = parent;
+        this.key = key;
         this.base = base;
         this.fallback = fallback;
         this.bindings = bindings;
         this.filter = filter;
-        this.own = own;
     }
 
     /** {@code parent.withValue(key, value)}; {@code parent} is never a {@link TrackedHandle}. */
@@ -70,34 +72,26 @@ final class ValueContext implements Context {
         } else if (visible != null) {
             fallback = visible; // a user-written ancestor answers for everything above it
         }
+        int existing = (filter & key.bit) != 0 ? indexOf(inherited, filter, key) : -1;
         Object[] bindings;
-        int at = (filter & key.bit) != 0 ? indexOf(inherited, filter, key) : -1;
-        if (at >= 0) {
-            // rebinding: the new value replaces the shadowed one in place
+        if (existing >= 0) {
             bindings = inherited.clone();
+            bindings[existing + 1] = value;
         } else if (inherited.length >= 2 * MAX_FLAT_BINDINGS) {
             // start a new segment; the parent answers for the keys above
-            bindings = new Object[2];
-            filter = 0;
+            bindings = new Object[] {key, value};
+            filter = key.bit;
             fallback = parent;
-            at = 0;
         } else {
-            at = position(filter, key);
+            int at = (filter & key.bit) == 0 ? primaryIndex(filter, key.bit) : inherited.length;
             bindings = new Object[inherited.length + 2];
             System.arraycopy(inherited, 0, bindings, 0, at);
+            bindings[at] = key;
+            bindings[at + 1] = value;
             System.arraycopy(inherited, at, bindings, at + 2, inherited.length - at);
+            filter |= key.bit;
         }
-        bindings[at] = key;
-        bindings[at + 1] = value;
-        return new ValueContext(parent, base, fallback, bindings, filter | key.bit, at);
-    }
-
-    /**
-     * Where the pair of {@code key} belongs in bindings whose keys have the bits of {@code filter}:
-     * after the pairs of all lower bits.
-     */
-    private static int position(long filter, Key<?> key) {
-        return Long.bitCount(filter & (key.bit - 1)) << 1;
+        return new ValueContext(parent, key, base, fallback, bindings, filter);
     }
 
     /**
@@ -119,17 +113,18 @@ final class ValueContext implements Context {
         }
     }
 
-    /**
-     * The index of {@code key} in {@code bindings} (whose keys have the bits of {@code filter}, and
-     * {@code key}'s bit among them), or -1: the computed position, else a scan when two keys share
-     * a bit.
-     */
+    /** Where the primary pair for {@code bit} is, or goes. */
+    private static int primaryIndex(long filter, long bit) {
+        return Long.bitCount(filter & (bit - 1)) << 1;
+    }
+
+    /** The index of {@code key}'s pair, or -1; its bit must be set in {@code filter}. */
     private static int indexOf(Object[] bindings, long filter, Key<?> key) {
-        int at = position(filter, key);
-        if (bindings[at] == key) {
-            return at;
+        int primary = primaryIndex(filter, key.bit);
+        if (bindings[primary] == key) {
+            return primary;
         }
-        for (int i = bindings.length - 2; i >= 0; i -= 2) {
+        for (int i = Long.bitCount(filter) << 1; i < bindings.length; i += 2) {
             if (bindings[i] == key) {
                 return i;
             }
@@ -143,17 +138,40 @@ final class ValueContext implements Context {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> @Nullable T value(Key<T> key) {
-        Objects.requireNonNull(key, "key");
-        if ((filter & key.bit) != 0) {
-            int at = indexOf(bindings, filter, key);
-            if (at >= 0) {
-                return (T) bindings[at + 1];
+        return lookup(this, key);
+    }
+
+    /**
+     * Go's {@code value()} walk from {@code start}: a loop, not a recursion, so that chains of any
+     * depth work. It passes over this library's contexts and stops at the first binding of {@code
+     * key}, at a root, or at a user-written context, whose {@code value()} has the last word.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> @Nullable T lookup(Context start, Key<T> key) {
+        long bit = Objects.requireNonNull(key, "key").bit;
+        Context c = start;
+        while (true) {
+            if (c instanceof ValueContext v) {
+                if ((v.filter & bit) != 0) {
+                    int i = indexOf(v.bindings, v.filter, key);
+                    if (i >= 0) {
+                        return (T) v.bindings[i + 1];
+                    }
+                }
+                Context next = v.fallback;
+                if (next == null) {
+                    return null;
+                }
+                c = next;
+            } else if (c instanceof CancelNode n) {
+                c = n.parent;
+            } else if (c instanceof WithoutCancelContext w) {
+                c = w.parent;
+            } else {
+                return c.value(key); // a root, or a user-written context
             }
         }
-        Context next = fallback;
-        return next == null ? null : next.value(key);
     }
 
     @Override
@@ -183,6 +201,16 @@ final class ValueContext implements Context {
 
     @Override
     public String toString() {
-        return parent + ".WithValue(" + bindings[own] + ", " + bindings[own + 1] + ")";
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithValue(" + key + ", " + value(key) + ")";
     }
 }

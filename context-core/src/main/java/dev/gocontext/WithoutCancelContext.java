@@ -5,7 +5,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** {@link Context#withoutCancel()}: the parent's values, never done. Go's {@code withoutCancelCtx}. */
-final class WithoutCancelContext implements Context {
+final class WithoutCancelContext implements Context, Derived {
     /** Where values come from; never a {@link TrackedHandle}. */
     final Context parent;
 
@@ -35,11 +35,21 @@ final class WithoutCancelContext implements Context {
 
     @Override
     public <T> @Nullable T value(Key<T> key) {
-        return parent.value(key);
+        return ValueContext.lookup(parent, key);
     }
 
     @Override
     public String toString() {
-        return parent + ".WithoutCancel";
+        return Derived.nameOf(this);
+    }
+
+    @Override
+    public Context parent() {
+        return parent;
+    }
+
+    @Override
+    public String nameSuffix() {
+        return ".WithoutCancel";
     }
 }

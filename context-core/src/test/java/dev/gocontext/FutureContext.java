@@ -1,0 +1,105 @@
+package dev.gocontext;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A user-written {@link Context} that knows nothing of this library's internals: its done signal
+ * is a plain {@link CompletableFuture}, it implements only the four Go methods and {@code cause()},
+ * and it inherits every derivation method and {@code afterDone} from the interface's defaults.
+ */
+final class FutureContext implements Context {
+    /** Completed (normally) when this context becomes done, after err and cause are set. */
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+
+    private final Context values;
+    private final Optional<Instant> deadline;
+    private volatile ContextException err;
+    private volatile Throwable cause;
+
+    /** A never-done-yet context with no values and no deadline. */
+    FutureContext() {
+        this(Context.background(), Optional.empty());
+    }
+
+    /** A context that answers {@code value()} from {@code values} (e.g. to carry a time source). */
+    FutureContext(Context values, Optional<Instant> deadline) {
+        this.values = values;
+        this.deadline = deadline;
+    }
+
+    /** Makes this context done; later calls change nothing. */
+    synchronized void finish(ContextException err, Throwable cause) {
+        if (this.err == null) {
+            this.cause = cause;
+            this.err = err;
+            future.complete(null);
+        }
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return deadline;
+    }
+
+    @Override
+    public Done done() {
+        return new Done() {
+            @Override
+            public boolean isDone() {
+                return future.isDone();
+            }
+
+            @Override
+            public void await() throws InterruptedException {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    throw new AssertionError(e);
+                }
+            }
+
+            @Override
+            public boolean await(java.time.Duration timeout) throws InterruptedException {
+                try {
+                    future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    return false;
+                } catch (ExecutionException e) {
+                    throw new AssertionError(e);
+                }
+            }
+
+            @Override
+            public CompletionStage<Void> toCompletionStage() {
+                return future;
+            }
+        };
+    }
+
+    @Override
+    public ContextException err() {
+        return err;
+    }
+
+    @Override
+    public Throwable cause() {
+        return err == null ? null : cause;
+    }
+
+    @Override
+    public <T> T value(Key<T> key) {
+        return values.value(key);
+    }
+
+    @Override
+    public String toString() {
+        return "FutureContext";
+    }
+}
