@@ -1,6 +1,8 @@
 package dev.gocontext.benchmarks;
 
+import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
+import dev.gocontext.reactor.GoContext;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -10,14 +12,15 @@ import reactor.core.publisher.Mono;
 
 /**
  * Carrying a context through a {@code Mono}: write it into the subscriber context and read it
- * back inside the pipeline, with a plain Reactor {@code Context} entry as the peer.
+ * back inside the pipeline: {@code GoContext.with} + {@code GoContext.current()}, against the
+ * same done by hand with a plain Reactor {@code Context} entry.
  */
 @State(Scope.Thread)
 public class MonoBench extends JmhDefaults {
     /** The key of the plain Reactor Context entry. */
     private static final Object KEY = new Object();
 
-    private Context ctx;
+    private CancellableContext ctx;
 
     @Setup
     public void setUp() {
@@ -26,7 +29,12 @@ public class MonoBench extends JmhDefaults {
 
     @TearDown
     public void tearDown() {
-        ((dev.gocontext.CancellableContext) ctx).cancel();
+        ctx.cancel();
+    }
+
+    @Benchmark
+    public Context goContext() {
+        return GoContext.current().contextWrite(GoContext.with(ctx)).block();
     }
 
     @Benchmark

@@ -1,0 +1,468 @@
+package dev.gocontext.reactor;
+
+import dev.gocontext.Context;
+import dev.gocontext.ContextException;
+import dev.gocontext.Done;
+import dev.gocontext.Registration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.Fuseable;
+import reactor.core.Scannable;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The subscriber of {@link FluxDeadlineOf} and {@link MonoDeadlineOf}: it relays the source to the
+ * downstream until the bound ctx becomes done (or its deadline passes on Reactor's timer), then
+ * cancels the source and signals {@code onError(ctx.err())} once.
+ *
+ * <h2>Two modes</h2>
+ *
+ * <ul>
+ *   <li><b>SYNC-fused</b>, when the source offers synchronous fusion ({@code Flux.range}, {@code
+ *       fromIterable}, {@code just}, and {@code map}/{@code filter} over them): this subscriber
+ *       drains the source with {@code poll()} in a queue-drain loop; the ctx's done signal is one
+ *       more reason to enter the loop. Per element the loop costs two volatile reads beyond what the
+ *       source costs, so the pipeline keeps Reactor's fast path. Fusion towards the downstream is
+ *       refused (this class is no {@code QueueSubscription}): the downstream always gets plain
+ *       signals, on the thread that requests or on the thread that ends the ctx.
+ *   <li><b>Not fused</b>: the source's signals and the done signal take turns through a half
+ *       serializer (one compare-and-set and one decrement per element), so that {@code onError} is
+ *       never concurrent with {@code onNext}.
+ * </ul>
+ *
+ * <h2>Opening</h2>
+ *
+ * The done registration and the Reactor timer are set up in {@code onSubscribe}, before the
+ * downstream receives its subscription, so that a ctx that becomes done at any point of the
+ * subscription is seen. Until the downstream's {@code onSubscribe} has returned, {@code wip} is held
+ * (it starts at 1), so no signal can overtake {@code onSubscribe}; in the non-fused mode the
+ * downstream's requests are held back meanwhile and forwarded right after.
+ *
+ * <h2>Release</h2>
+ *
+ * When the subscription ends for any reason (complete, error, done signal, downstream cancel), the
+ * done registration is stopped (an O(1) unlink on core's contexts) and the timer disposed, exactly
+ * once, so a long-lived ctx keeps no reference to this subscriber.
+ */
+final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable, Runnable {
+
+    /** {@link #requested} in the non-fused mode once requests go straight to the source. */
+    private static final long OPENED = Long.MIN_VALUE;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "wip");
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<DeadlineSubscriber> REQUESTED =
+            AtomicLongFieldUpdater.newUpdater(DeadlineSubscriber.class, "requested");
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<DeadlineSubscriber, Throwable> STOP =
+            AtomicReferenceFieldUpdater.newUpdater(DeadlineSubscriber.class, Throwable.class, "stop");
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> RELEASED =
+            AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "released");
+
+    final CoreSubscriber<? super T> actual;
+    final Context ctx;
+
+    /** Delay of the Reactor timer to start in onSubscribe, or {@link TimerPolicy#NONE}. */
+    private final long timerNanos;
+
+    // Written once in onSubscribe, before the downstream can call request/cancel and before any
+    // done signal can be delivered (both happen after the volatile write that releases wip).
+    @SuppressWarnings("NullAway.Init")
+    private Subscription s;
+
+    // Non-null in the SYNC-fused mode; same publication as `s`.
+    private Fuseable.@Nullable QueueSubscription<T> qs;
+
+    // Emission ownership. Starts at 1 (held by onSubscribe). Non-fused: 0 while nobody emits;
+    // the source's signals enter with CAS 0->1, the done signal with getAndIncrement; whoever sees a
+    // non-zero count after its own decrement delivers the done signal, and a terminated
+    // subscription never releases it. Fused: the usual queue-drain missed counter.
+    private volatile int wip = 1;
+
+    // Fused: the downstream's outstanding demand. Non-fused: demand held back while opening, then
+    // OPENED.
+    private volatile long requested;
+
+    // The first of: ctx.err() when the ctx became done, DEADLINE_EXCEEDED from Reactor's timer.
+    // Set once; then the source is cancelled and the error is delivered by the wip owner.
+    private volatile @Nullable Throwable stop;
+
+    private volatile boolean cancelled;
+
+    // 0 until release(): then the registration and the timer are gone. Set once.
+    private volatile int released;
+
+    // Written before the downstream's onSubscribe; read by release() on any thread.
+    private volatile @Nullable Registration registration;
+    private volatile @Nullable Disposable timer;
+
+    // Guarded by wip ownership: the downstream received a terminal signal.
+    private boolean terminated;
+
+    // Non-fused, source's thread only: the source sent its terminal signal.
+    private boolean sourceDone;
+
+    // Fused, drain loop only: elements emitted so far.
+    private long produced;
+
+    private DeadlineSubscriber(CoreSubscriber<? super T> actual, Context ctx, long timerNanos) {
+        this.actual = actual;
+        this.ctx = ctx;
+        this.timerNanos = timerNanos;
+    }
+
+    /**
+     * Applies the rules of {@link GoContext#deadlineOf} at subscription time.
+     *
+     * @return what to subscribe to the source: {@code actual} itself when there is nothing to bind
+     *     (no ctx, or a ctx that can never be done), a new bound subscriber, or {@code null} when
+     *     the ctx is done already (then {@code actual} has received {@code onSubscribe} and {@code
+     *     onError} and the source must not be subscribed)
+     */
+    static <T> @Nullable CoreSubscriber<? super T> bind(CoreSubscriber<? super T> actual) {
+        Context ctx = GoContext.find(actual.currentContext());
+        if (ctx == null) {
+            return actual;
+        }
+        ContextException err = ctx.err();
+        if (err != null) {
+            Operators.error(actual, err);
+            return null;
+        }
+        Optional<Instant> deadline = ctx.deadline();
+        if (deadline.isEmpty() && ctx.done() == Done.never()) {
+            return actual;
+        }
+        long timerNanos = TimerPolicy.timerNanos(ctx, deadline);
+        if (timerNanos == TimerPolicy.PASSED) {
+            Operators.error(actual, Context.DEADLINE_EXCEEDED);
+            return null;
+        }
+        return new DeadlineSubscriber<>(actual, ctx, timerNanos);
+    }
+
+    // ------------------------------------------------------------------ from the source
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (!Operators.validate(this.s, s)) {
+            return;
+        }
+        this.s = s;
+        if (s instanceof Fuseable.QueueSubscription) {
+            @SuppressWarnings("unchecked")
+            Fuseable.QueueSubscription<T> q = (Fuseable.QueueSubscription<T>) s;
+            if (q.requestFusion(Fuseable.SYNC) == Fuseable.SYNC) {
+                qs = q;
+            }
+        }
+        BridgeStats.bound();
+        registration = ctx.afterDone(this, Runnable::run); // may call run() at once: wip is held
+        if (timerNanos > 0) {
+            try {
+                timer = Schedulers.parallel().schedule(this::deadlinePassed, timerNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                stop(Operators.onRejectedExecution(e, actual.currentContext()));
+            }
+        }
+        actual.onSubscribe(this);
+        if (qs != null) {
+            drainLoop(1);
+            return;
+        }
+        if (WIP.decrementAndGet(this) != 0) {
+            deliverStop();
+            return;
+        }
+        long held = REQUESTED.getAndSet(this, OPENED);
+        if (held > 0) {
+            s.request(held);
+        }
+    }
+
+    @Override
+    public void onNext(T t) {
+        if (qs != null) {
+            // SYNC fusion: the source never calls onNext; nothing else may
+            Operators.onNextDropped(t, actual.currentContext());
+            return;
+        }
+        if (sourceDone) {
+            Operators.onNextDropped(t, actual.currentContext());
+            return;
+        }
+        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+            actual.onNext(t);
+            if (WIP.decrementAndGet(this) != 0) {
+                deliverStop();
+            }
+            return;
+        }
+        // the done signal owns the downstream: this element lost the race with the cancellation
+        Operators.onDiscard(t, actual.currentContext());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (sourceDone) {
+            Operators.onErrorDropped(t, actual.currentContext());
+            return;
+        }
+        sourceDone = true;
+        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+            terminated = true;
+            release();
+            actual.onError(t);
+            return;
+        }
+        Operators.onErrorDropped(t, actual.currentContext());
+    }
+
+    @Override
+    public void onComplete() {
+        if (sourceDone) {
+            return;
+        }
+        sourceDone = true;
+        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+            terminated = true;
+            release();
+            actual.onComplete();
+        }
+    }
+
+    // ------------------------------------------------------------------ from the downstream
+
+    @Override
+    public void request(long n) {
+        if (qs != null) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                drain();
+            }
+            return;
+        }
+        while (true) {
+            long r = requested;
+            if (r == OPENED) {
+                s.request(n);
+                return;
+            }
+            if (n <= 0) {
+                return; // Reactor's rule for CoreSubscribers: ignored, as Operators.validate does
+            }
+            if (REQUESTED.compareAndSet(this, r, Operators.addCap(r, n))) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (cancelled) {
+            return;
+        }
+        cancelled = true;
+        s.cancel();
+        Fuseable.QueueSubscription<T> q = qs;
+        if (q != null && WIP.getAndIncrement(this) == 0) {
+            q.clear();
+        }
+        release();
+    }
+
+    // ------------------------------------------------------------------ from the ctx and the timer
+
+    /** The ctx became done (a core after-done action, run on the thread that made it done). */
+    @Override
+    public void run() {
+        Delivery.onDone(ctx, this::ctxDone);
+    }
+
+    private void ctxDone() {
+        ContextException err = ctx.err();
+        stop(err != null ? err : Context.CANCELED);
+    }
+
+    /** Reactor's timer: the deadline passed. */
+    private void deadlinePassed() {
+        stop(Context.DEADLINE_EXCEEDED);
+    }
+
+    /** The subscription must end with {@code error}: cancel the source, then deliver once. */
+    private void stop(Throwable error) {
+        if (cancelled || !STOP.compareAndSet(this, null, error)) {
+            return;
+        }
+        s.cancel();
+        if (WIP.getAndIncrement(this) == 0) {
+            if (qs != null) {
+                drainLoop(1);
+            } else {
+                deliverStop();
+            }
+        }
+    }
+
+    /** Called by the wip owner, which keeps wip for good: nothing is emitted after this. */
+    private void deliverStop() {
+        Fuseable.QueueSubscription<T> q = qs;
+        if (q != null) {
+            q.clear();
+        }
+        Throwable error = stop;
+        if (terminated || cancelled || error == null) {
+            return;
+        }
+        terminated = true;
+        BridgeStats.disposedBy(error);
+        release();
+        actual.onError(error);
+    }
+
+    // ------------------------------------------------------------------ SYNC-fused drain
+
+    private void drain() {
+        if (WIP.getAndIncrement(this) == 0) {
+            drainLoop(1);
+        }
+    }
+
+    /** The queue-drain loop; the caller owns {@code missed} units of wip. */
+    private void drainLoop(int missed) {
+        Fuseable.QueueSubscription<T> q = qs;
+        if (q == null) {
+            throw new IllegalStateException("drainLoop in the non-fused mode");
+        }
+        CoreSubscriber<? super T> a = actual;
+        long e = produced;
+        while (true) {
+            long r = requested;
+            while (e != r) {
+                if (cancelled) {
+                    q.clear();
+                    return;
+                }
+                if (stop != null) {
+                    deliverStop();
+                    return;
+                }
+                T v;
+                try {
+                    v = q.poll();
+                } catch (Throwable ex) {
+                    failFromPoll(ex);
+                    return;
+                }
+                if (v == null) {
+                    completeFused();
+                    return;
+                }
+                a.onNext(v);
+                e++;
+            }
+            if (cancelled) {
+                q.clear();
+                return;
+            }
+            if (stop != null) {
+                deliverStop();
+                return;
+            }
+            boolean empty;
+            try {
+                empty = q.isEmpty();
+            } catch (Throwable ex) {
+                failFromPoll(ex);
+                return;
+            }
+            if (empty) {
+                completeFused();
+                return;
+            }
+            int w = wip;
+            if (missed == w) {
+                produced = e;
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            } else {
+                missed = w;
+            }
+        }
+    }
+
+    private void completeFused() {
+        terminated = true;
+        release();
+        actual.onComplete();
+    }
+
+    private void failFromPoll(Throwable ex) {
+        Throwable error = Operators.onOperatorError(s, ex, actual.currentContext());
+        terminated = true;
+        release();
+        actual.onError(error);
+    }
+
+    // ------------------------------------------------------------------ release
+
+    /** Unregisters from the ctx and disposes the timer, exactly once. */
+    private void release() {
+        if (released != 0 || !RELEASED.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        Registration reg = registration;
+        if (reg != null) {
+            reg.stop();
+        }
+        Disposable t = timer;
+        if (t != null) {
+            t.dispose();
+        }
+        BridgeStats.ended();
+    }
+
+    // ------------------------------------------------------------------ Scannable
+
+    @Override
+    public reactor.util.context.Context currentContext() {
+        return actual.currentContext();
+    }
+
+    @SuppressWarnings("rawtypes") // Reactor declares scanUnsafe(Attr)
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) return s;
+        if (key == Attr.ACTUAL) return actual;
+        if (key == Attr.CANCELLED) return cancelled;
+        if (key == Attr.TERMINATED) return terminated;
+        if (key == Attr.ERROR) return stop;
+        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) return qs != null ? requested : null;
+        if (key == Attr.RUN_STYLE) return Attr.RunStyle.SYNC;
+        if (key == Attr.RUN_ON) return timerNanos > 0 ? Schedulers.parallel() : null;
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "deadlineOf(" + ctx + ")";
+    }
+}

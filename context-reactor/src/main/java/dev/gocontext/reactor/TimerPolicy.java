@@ -1,0 +1,89 @@
+package dev.gocontext.reactor;
+
+import dev.gocontext.Context;
+import dev.gocontext.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Decides how a bound subscription enforces its ctx's deadline: by the ctx's own timer, or by a
+ * timer on Reactor's {@link Schedulers#parallel()} (the scheduler of Reactor's own {@code timeout}
+ * and {@code delay}, which {@code StepVerifier.withVirtualTime} replaces).
+ *
+ * <p>A Reactor timer is needed whenever the two clocks may differ: when the ctx's time source is not
+ * the one Reactor's timers use. It is skipped when they are the same clock: a ctx on the system time
+ * source while {@code parallel()} is one of Reactor's real-time schedulers, or a ctx on a {@link
+ * SchedulerTimeSource} of the very scheduler {@code parallel()} is. Then the ctx's own timer makes the
+ * ctx done with {@link Context#DEADLINE_EXCEEDED} at the same instant, and the subscription sees that
+ * through its done registration, on a {@code parallel()} thread (see {@link Delivery}): the same
+ * signal, at the same time, on the same kind of thread, without scheduling a second timer per
+ * subscription.
+ */
+final class TimerPolicy {
+    /** No Reactor timer is needed. */
+    static final long NONE = -1;
+
+    /** The deadline has passed already. */
+    static final long PASSED = 0;
+
+    private static final long MILLI = 1_000_000L;
+
+    private static final String REACTOR_SCHEDULERS = "reactor.core.scheduler";
+
+    private TimerPolicy() {}
+
+    /**
+     * The delay, in nanoseconds, of the Reactor timer a subscription bound to {@code ctx} needs:
+     * {@link #NONE}, {@link #PASSED}, or a positive delay.
+     */
+    static long timerNanos(Context ctx, Optional<Instant> deadline) {
+        if (deadline.isEmpty()) {
+            return NONE;
+        }
+        TimeSource time = ctx.timeSource();
+        if (sameClockAsReactor(time)) {
+            return NONE;
+        }
+        long nanos = saturatedNanos(Duration.between(time.now(), deadline.get()));
+        return nanos <= 0 ? PASSED : roundUpToMillis(nanos);
+    }
+
+    /**
+     * The remaining time, rounded up to a whole millisecond: a ctx on the real clock loses a few
+     * microseconds between its creation and the subscription, which must not make a virtual-time
+     * test see its deadline fire before the millisecond it was set for.
+     */
+    static long roundUpToMillis(long nanos) {
+        long remainder = nanos % MILLI;
+        return remainder == 0 || nanos > Long.MAX_VALUE - MILLI ? nanos : nanos - remainder + MILLI;
+    }
+
+    /** Whether deadlines measured by {@code time} fire when Reactor's own timers would. */
+    static boolean sameClockAsReactor(TimeSource time) {
+        Scheduler timer = unwrap(Schedulers.parallel());
+        if (time == TimeSource.system()) {
+            return timer.getClass().getPackageName().equals(REACTOR_SCHEDULERS);
+        }
+        return time instanceof SchedulerTimeSource sts && unwrap(sts.scheduler()) == timer;
+    }
+
+    /** The scheduler behind {@code Schedulers}' cache wrapper (which is a {@code Supplier}). */
+    static Scheduler unwrap(Scheduler scheduler) {
+        if (scheduler instanceof Supplier<?> cache && cache.get() instanceof Scheduler cached) {
+            return cached;
+        }
+        return scheduler;
+    }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException overflow) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.gocontext.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gocontext.CancellableContext;
+import dev.gocontext.Context;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.RepeatedTest;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * The done signal races with the source's signals: the downstream must see serial signals, one
+ * terminal, nothing after it, and the source must be cancelled. Seeded; the seed is in the message.
+ */
+class DeadlineOfRaceTest {
+    private static final int ROUNDS = 150;
+
+    @RepeatedTest(2)
+    void aCancelRacingWithANonFusedSourceIsSerialized() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        ExecutorService canceler = Executors.newSingleThreadExecutor();
+        int canceled = 0;
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                CancellableContext ctx = Context.background().withCancel();
+                AtomicBoolean sourceCancelled = new AtomicBoolean();
+                Flux<Integer> source = Flux.create(
+                        sink -> {
+                            sink.onCancel(() -> sourceCancelled.set(true));
+                            Thread emitter = new Thread(() -> emit(sink), "emitter");
+                            emitter.start();
+                        },
+                        FluxSink.OverflowStrategy.IGNORE);
+                CheckingSubscriber checker = new CheckingSubscriber(Long.MAX_VALUE);
+                GoContext.deadlineOf(source).contextWrite(GoContext.with(ctx)).subscribe(checker);
+                int spin = random.nextInt(20_000);
+                canceler.execute(() -> {
+                    for (int i = 0; i < spin; i++) {
+                        Thread.onSpinWait();
+                    }
+                    ctx.cancel();
+                });
+                checker.assertGood("seed " + seed + " round " + round);
+                canceled += checker.error.get() != null ? 1 : 0;
+                if (checker.error.get() != null) {
+                    assertThat(sourceCancelled).as("seed " + seed).isTrue();
+                }
+            }
+        } finally {
+            canceler.shutdownNow();
+        }
+        System.out.println("non-fused: " + canceled + " of " + ROUNDS + " rounds ended by the cancel");
+        assertThat(canceled)
+                .as("the cancel must win some rounds, or nothing raced")
+                .isPositive();
+    }
+
+    @RepeatedTest(2)
+    void aCancelRacingWithAFusedDrainIsSerialized() throws Exception {
+        long seed = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(seed);
+        ExecutorService canceler = Executors.newSingleThreadExecutor();
+        ExecutorService requester = Executors.newSingleThreadExecutor();
+        int canceled = 0;
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                CancellableContext ctx = Context.background().withCancel();
+                CheckingSubscriber checker = new CheckingSubscriber(0);
+                GoContext.deadlineOf(Flux.range(0, 50_000))
+                        .contextWrite(GoContext.with(ctx))
+                        .subscribe(checker);
+                int spin = random.nextInt(20_000);
+                requester.execute(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        checker.request(100);
+                    }
+                });
+                canceler.execute(() -> {
+                    for (int i = 0; i < spin; i++) {
+                        Thread.onSpinWait();
+                    }
+                    ctx.cancel();
+                });
+                checker.assertGood("seed " + seed + " round " + round);
+                canceled += checker.error.get() != null ? 1 : 0;
+            }
+        } finally {
+            canceler.shutdownNow();
+            requester.shutdownNow();
+        }
+        System.out.println("fused: " + canceled + " of " + ROUNDS + " rounds ended by the cancel");
+        assertThat(canceled)
+                .as("the cancel must win some rounds, or nothing raced")
+                .isPositive();
+    }
+
+    private static void emit(FluxSink<Integer> sink) {
+        for (int i = 0; i < 50_000 && !sink.isCancelled(); i++) {
+            sink.next(i);
+        }
+        sink.complete();
+    }
+
+    /** Fails on overlapping or late signals; counts terminals. */
+    static final class CheckingSubscriber extends BaseSubscriber<Integer> {
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger terminals = new AtomicInteger();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        final AtomicReference<String> violation = new AtomicReference<>();
+        final CountDownLatch ended = new CountDownLatch(1);
+        final long initialRequest;
+        int expectedNext;
+
+        CheckingSubscriber(long initialRequest) {
+            this.initialRequest = initialRequest;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            if (initialRequest > 0) {
+                subscription.request(initialRequest);
+            }
+        }
+
+        @Override
+        protected void hookOnNext(Integer value) {
+            enter("onNext");
+            if (terminals.get() != 0) {
+                violation.compareAndSet(null, "onNext after the terminal signal");
+            }
+            if (value != expectedNext++) {
+                violation.compareAndSet(null, "out of order: " + value);
+            }
+            leave();
+        }
+
+        @Override
+        protected void hookOnError(Throwable throwable) {
+            enter("onError");
+            error.set(throwable);
+            if (throwable != Context.CANCELED) {
+                violation.compareAndSet(null, "unexpected error " + throwable);
+            }
+            terminals.incrementAndGet();
+            leave();
+            ended.countDown();
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            enter("onComplete");
+            terminals.incrementAndGet();
+            leave();
+            ended.countDown();
+        }
+
+        private void enter(String signal) {
+            if (inFlight.incrementAndGet() != 1) {
+                violation.compareAndSet(null, "concurrent " + signal);
+            }
+        }
+
+        private void leave() {
+            inFlight.decrementAndGet();
+        }
+
+        void assertGood(String what) throws InterruptedException {
+            assertThat(ended.await(10, TimeUnit.SECONDS)).as(what + ": ended").isTrue();
+            Thread.sleep(0, 1000); // a late signal would come now
+            assertThat(violation.get()).as(what).isNull();
+            assertThat(terminals.get()).as(what + ": terminals").isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,499 @@
+package dev.gocontext.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.gocontext.CancellableContext;
+import dev.gocontext.Context;
+import dev.gocontext.ContextException;
+import dev.gocontext.ManualTimeSource;
+import dev.gocontext.TimeSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.Fuseable;
+import reactor.core.Scannable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+import reactor.test.publisher.PublisherProbe;
+import reactor.test.publisher.TestPublisher;
+
+/** Every rule of {@link GoContext#deadlineOf}, for Flux and Mono, fused and not. */
+class DeadlineOfTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    // ------------------------------------------------------------------ no ctx
+
+    @Test
+    void withoutCtxTheSourceRunsUnchanged() {
+        AtomicReference<Subscription> seen = new AtomicReference<>();
+        Flux.range(0, 3).as(GoContext::deadlineOf).subscribe(new BaseSubscriber<Integer>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                seen.set(subscription);
+                requestUnbounded();
+            }
+        });
+        assertThat(seen.get()).isNotInstanceOf(DeadlineSubscriber.class);
+        assertThat(seen.get()).isInstanceOf(Fuseable.QueueSubscription.class); // range's own
+    }
+
+    @Test
+    void aCtxThatCanNeverBeDoneLeavesTheSourceUnchanged() {
+        Context never = Context.background().withValue(dev.gocontext.Key.of("k"), "v");
+        AtomicReference<Subscription> seen = new AtomicReference<>();
+        Flux.range(0, 3)
+                .as(GoContext::deadlineOf)
+                .contextWrite(GoContext.with(never))
+                .subscribe(new BaseSubscriber<Integer>() {
+                    @Override
+                    protected void hookOnSubscribe(Subscription subscription) {
+                        seen.set(subscription);
+                        requestUnbounded();
+                    }
+                });
+        assertThat(seen.get()).isNotInstanceOf(DeadlineSubscriber.class);
+    }
+
+    @Test
+    void aLiveCtxRelaysEverything() {
+        try (CancellableContext ctx = Context.background().withTimeout(Duration.ofHours(1))) {
+            StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 5)).contextWrite(GoContext.with(ctx)))
+                    .expectNext(0, 1, 2, 3, 4)
+                    .verifyComplete();
+            StepVerifier.create(GoContext.deadlineOf(Mono.just("x")).contextWrite(GoContext.with(ctx)))
+                    .expectNext("x")
+                    .verifyComplete();
+            StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 5).hide()).contextWrite(GoContext.with(ctx)))
+                    .expectNext(0, 1, 2, 3, 4)
+                    .verifyComplete();
+            assertThat(ctx.err()).isNull();
+        }
+    }
+
+    @Test
+    void sourceErrorsPassThrough() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        try (CancellableContext ctx = Context.background().withCancel()) {
+            StepVerifier.create(GoContext.deadlineOf(Flux.concat(Flux.just(1), Flux.error(boom)))
+                            .contextWrite(GoContext.with(ctx)))
+                    .expectNext(1)
+                    .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
+                    .verify(WAIT);
+            StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 5).map(i -> {
+                                if (i == 2) {
+                                    throw boom;
+                                }
+                                return i;
+                            }))
+                            .contextWrite(GoContext.with(ctx)))
+                    .expectNext(0, 1)
+                    .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
+                    .verify(WAIT);
+            assertThat(ctx.err()).isNull();
+        }
+    }
+
+    // ------------------------------------------------------------------ done at subscription
+
+    @Test
+    void aCtxDoneAtSubscriptionNeverSubscribesTheSource() {
+        CancellableContext ctx = Context.background().withCancel();
+        ctx.cancel(new IllegalStateException("why"));
+        PublisherProbe<Integer> flux = PublisherProbe.of(Flux.range(0, 3));
+        StepVerifier.create(GoContext.deadlineOf(flux.flux()).contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+        flux.assertWasNotSubscribed();
+
+        PublisherProbe<Integer> mono = PublisherProbe.of(Mono.just(1));
+        CancellableContext expired = Context.background().withTimeout(Duration.ZERO);
+        StepVerifier.create(GoContext.deadlineOf(mono.mono()).contextWrite(GoContext.with(expired)))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        mono.assertWasNotSubscribed();
+    }
+
+    @Test
+    void aDeadlineThatHasPassedButNotYetFiredCountsAsExceeded() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.EPOCH);
+        TimeSource lateTimers = new TimeSource() {
+            @Override
+            public Instant now() {
+                return now.get();
+            }
+
+            @Override
+            public dev.gocontext.Registration schedule(Runnable task, Duration delay) {
+                return () -> true; // its timers are late: they have not fired yet
+            }
+        };
+        CancellableContext ctx = Context.background().withTimeSource(lateTimers).withTimeout(Duration.ofSeconds(1));
+        now.set(Instant.EPOCH.plusSeconds(2));
+        PublisherProbe<Integer> probe = PublisherProbe.of(Flux.never());
+        StepVerifier.create(GoContext.deadlineOf(probe.flux()).contextWrite(GoContext.with(ctx)))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        probe.assertWasNotSubscribed();
+        assertThat(ctx.err()).isNull();
+        ctx.cancel();
+    }
+
+    // ------------------------------------------------------------------ done while subscribed
+
+    @Test
+    void cancelWhileSubscribedCancelsTheSourceThenSignalsErr() {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<Integer> source = TestPublisher.create();
+        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(GoContext.with(ctx)))
+                .then(() -> source.next(1, 2))
+                .expectNext(1, 2)
+                .then(ctx::cancel)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+        source.assertCancelled();
+        source.assertSubscribers(0);
+    }
+
+    @Test
+    void cancelWhileSubscribedCancelsAFusedSource() {
+        CancellableContext ctx = Context.background().withCancel();
+        PublisherProbe<Integer> probe = PublisherProbe.of(Flux.range(0, Integer.MAX_VALUE));
+        StepVerifier.create(GoContext.deadlineOf(probe.flux()).contextWrite(GoContext.with(ctx)), 0)
+                .thenRequest(3)
+                .expectNext(0, 1, 2)
+                .then(ctx::cancel)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+        probe.assertWasCancelled();
+    }
+
+    @Test
+    void cancelWhileSubscribedCancelsAMono() {
+        CancellableContext ctx = Context.background().withCancel();
+        PublisherProbe<Object> probe = PublisherProbe.of(Mono.never());
+        StepVerifier.create(GoContext.deadlineOf(probe.mono()).contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .then(ctx::cancel)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+        probe.assertWasCancelled();
+    }
+
+    @Test
+    void aParentsCancelReachesTheBoundSubscription() {
+        CancellableContext parent = Context.background().withCancel();
+        CancellableContext child = parent.withTimeout(Duration.ofHours(1));
+        PublisherProbe<Object> probe = PublisherProbe.of(Flux.never());
+        StepVerifier.create(GoContext.deadlineOf(probe.flux()).contextWrite(GoContext.with(child)))
+                .expectSubscription()
+                .then(() -> parent.cancel(new IllegalStateException("shutting down")))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+        probe.assertWasCancelled();
+        assertThat(child.cause()).hasMessage("shutting down");
+    }
+
+    @Test
+    void cancelIsDeliveredOnTheCancelingThreadBeforeCancelReturns() {
+        CancellableContext ctx = Context.background().withCancel();
+        List<String> events = new CopyOnWriteArrayList<>();
+        GoContext.deadlineOf(Flux.never())
+                .contextWrite(GoContext.with(ctx))
+                .subscribe(
+                        v -> {},
+                        e -> events.add("error on " + Thread.currentThread().getName()));
+        ctx.cancel();
+        events.add("cancel returned");
+        assertThat(events).containsExactly("error on " + Thread.currentThread().getName(), "cancel returned");
+    }
+
+    @Test
+    void theCauseIsReadableOnTheErrorPath() {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<Integer> source = TestPublisher.create();
+        StepVerifier.create(GoContext.deadlineOf(source.flux())
+                        .onErrorResume(
+                                ContextException.class,
+                                e -> GoContext.cause()
+                                        .flatMap(cause -> Mono.error(
+                                                new IllegalStateException("stopped: " + cause.getMessage()))))
+                        .contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .then(() -> ctx.cancel(new IllegalArgumentException("client went away")))
+                .expectErrorMessage("stopped: client went away")
+                .verify(WAIT);
+        StepVerifier.create(GoContext.cause().contextWrite(GoContext.with(Context.background())))
+                .verifyComplete();
+    }
+
+    @Test
+    void elementsAfterTheDoneSignalAreNotDelivered() {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<Integer> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+        List<Object> signals = new CopyOnWriteArrayList<>();
+        GoContext.deadlineOf(source.flux())
+                .contextWrite(GoContext.with(ctx))
+                .subscribe(signals::add, signals::add, () -> signals.add("complete"));
+        source.next(1);
+        ctx.cancel();
+        source.next(2); // a source that ignores cancel
+        source.complete();
+        assertThat(signals).containsExactly(1, Context.CANCELED);
+    }
+
+    // ------------------------------------------------------------------ deadlines
+
+    @Test
+    void aDeadlineIsEnforcedWithVirtualTime() {
+        PublisherProbe<Long> probe = PublisherProbe.of(Flux.interval(Duration.ofSeconds(1)));
+        AtomicReference<CancellableContext> ctx = new AtomicReference<>();
+        StepVerifier.withVirtualTime(() -> {
+                    ctx.set(Context.background().withTimeout(Duration.ofSeconds(5)));
+                    return GoContext.deadlineOf(probe.flux()).contextWrite(GoContext.with(ctx.get()));
+                })
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(4))
+                .expectNext(0L, 1L, 2L, 3L)
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        probe.assertWasCancelled();
+        assertThat(ctx.get().err()).as("the operator never cancels the ctx").isNull();
+        ctx.get().cancel();
+    }
+
+    @Test
+    void theReactorTimerRunsOnTheRemainingTimeExactly() {
+        // a manual clock does not move between the ctx's creation and the subscription
+        ManualTimeSource time = TimeSource.manual(Instant.EPOCH);
+        CancellableContext ctx = Context.background().withTimeSource(time).withTimeout(Duration.ofSeconds(5));
+        time.advance(Duration.ofSeconds(2));
+        PublisherProbe<Object> probe = PublisherProbe.of(Flux.never());
+        StepVerifier.withVirtualTime(() -> GoContext.deadlineOf(probe.flux()).contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(2999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        probe.assertWasCancelled();
+        assertThat(ctx.err()).isNull();
+        ctx.cancel();
+    }
+
+    @Test
+    void aMonoDeadlineIsEnforcedWithVirtualTime() {
+        PublisherProbe<Long> probe = PublisherProbe.of(Mono.delay(Duration.ofSeconds(10)));
+        StepVerifier.withVirtualTime(() -> GoContext.deadlineOf(probe.mono())
+                        .contextWrite(GoContext.with(Context.background().withTimeout(Duration.ofSeconds(3)))))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(2990)) // the ctx is on the real clock, which moved a little
+                .thenAwait(Duration.ofMillis(10))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isSameAs(Context.DEADLINE_EXCEEDED)
+                        .isNotInstanceOf(java.util.concurrent.TimeoutException.class))
+                .verify(WAIT);
+        probe.assertWasCancelled();
+    }
+
+    @Test
+    void virtualTimeMovesCtxDeadlinesAndReactorTimersTogether() {
+        AtomicReference<CancellableContext> ctx = new AtomicReference<>();
+        StepVerifier.withVirtualTime(() -> {
+                    Context root = Context.background().withTimeSource(SchedulerTimeSource.parallel());
+                    ctx.set(root.withTimeout(Duration.ofSeconds(5)));
+                    return GoContext.deadlineOf(Flux.interval(Duration.ofSeconds(1)))
+                            .contextWrite(GoContext.with(ctx.get()));
+                })
+                .thenAwait(Duration.ofSeconds(4))
+                .expectNextCount(4)
+                .then(() -> assertThat(ctx.get().err()).isNull())
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        assertThat(ctx.get().err()).isSameAs(Context.DEADLINE_EXCEEDED);
+    }
+
+    @Test
+    void aRealDeadlineOnTheSystemClockUsesTheCtxTimerAndDeliversOnParallel() {
+        try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(50))) {
+            AtomicReference<Scannable> bound = new AtomicReference<>();
+            AtomicReference<String> thread = new AtomicReference<>();
+            StepVerifier.create(GoContext.deadlineOf(Flux.never())
+                            .doOnSubscribe(s -> bound.set(Scannable.from(s)))
+                            .doOnError(e -> thread.set(Thread.currentThread().getName()))
+                            .contextWrite(GoContext.with(ctx)))
+                    .expectSubscription()
+                    .then(() -> assertThat(bound.get().scan(Scannable.Attr.RUN_ON))
+                            .as("no Reactor timer: the ctx's own timer measures the same clock")
+                            .isNull())
+                    .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                    .verify(WAIT);
+            assertThat(thread.get()).startsWith("parallel-");
+        }
+    }
+
+    @Test
+    void aDeadlineOnAnotherClockGetsAReactorTimer() {
+        ManualTimeSource time = TimeSource.manual(Instant.EPOCH);
+        CancellableContext ctx = Context.background().withTimeSource(time).withTimeout(Duration.ofMillis(30));
+        AtomicReference<Scannable> bound = new AtomicReference<>();
+        StepVerifier.create(GoContext.deadlineOf(Flux.never())
+                        .doOnSubscribe(s -> bound.set(Scannable.from(s)))
+                        .contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .then(() -> assertThat(bound.get().scan(Scannable.Attr.RUN_ON)).isEqualTo(Schedulers.parallel()))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        assertThat(ctx.err()).isNull(); // the manual clock never moved: the operator left the ctx alone
+        ctx.cancel();
+    }
+
+    // ------------------------------------------------------------------ release
+
+    @Test
+    void everyEndingRemovesTheRegistrationAndNeverCancelsTheCtx() {
+        CountingContext ctx = CountingContext.over(Context.background().withTimeout(Duration.ofHours(1)));
+
+        StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 3)).contextWrite(GoContext.with(ctx)))
+                .expectNextCount(3)
+                .verifyComplete();
+        StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 3).hide()).contextWrite(GoContext.with(ctx)))
+                .expectNextCount(3)
+                .verifyComplete();
+        StepVerifier.create(GoContext.deadlineOf(Flux.error(new IllegalStateException()))
+                        .contextWrite(GoContext.with(ctx)))
+                .verifyError(IllegalStateException.class);
+        StepVerifier.create(GoContext.deadlineOf(Flux.never()).contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .thenCancel()
+                .verify(WAIT);
+        StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 100)).take(2).contextWrite(GoContext.with(ctx)))
+                .expectNextCount(2)
+                .verifyComplete();
+        StepVerifier.create(GoContext.deadlineOf(Mono.just(1)).contextWrite(GoContext.with(ctx)))
+                .expectNext(1)
+                .verifyComplete();
+
+        assertThat(ctx.registered.get()).isEqualTo(6);
+        assertThat(ctx.liveRegistrations()).isZero();
+        assertThat(ctx.err()).isNull();
+        ctx.cancel();
+    }
+
+    @Test
+    void aDoneSignalAlsoRemovesTheRegistrationOfOtherSubscriptions() {
+        CountingContext ctx = CountingContext.over(Context.background().withCancel());
+        StepVerifier.create(GoContext.deadlineOf(Flux.never()).contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .then(ctx::cancel)
+                .verifyError(ContextException.class);
+        assertThat(ctx.liveRegistrations()).isZero();
+    }
+
+    @Test
+    void theActiveGaugeFollowsBoundSubscriptions() {
+        long before = BridgeStats.active();
+        try (CancellableContext ctx = Context.background().withCancel()) {
+            TestPublisher<Integer> source = TestPublisher.create();
+            StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(GoContext.with(ctx)))
+                    .expectSubscription()
+                    .then(() -> assertThat(BridgeStats.active()).isEqualTo(before + 1))
+                    .then(source::complete)
+                    .verifyComplete();
+        }
+        assertThat(BridgeStats.active()).isEqualTo(before);
+    }
+
+    // ------------------------------------------------------------------ fusion and Scannable
+
+    @Test
+    void downstreamFusionIsRefused() {
+        try (CancellableContext ctx = Context.background().withCancel()) {
+            StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 3)).contextWrite(GoContext.with(ctx)))
+                    .expectFusion(Fuseable.ANY, Fuseable.NONE)
+                    .expectNext(0, 1, 2)
+                    .verifyComplete();
+        }
+    }
+
+    @Test
+    void aSyncSourceIsFusedAndAnAsyncOneIsNot() {
+        try (CancellableContext ctx = Context.background().withCancel()) {
+            AtomicReference<Scannable> fused = new AtomicReference<>();
+            GoContext.deadlineOf(Flux.range(0, 3))
+                    .doOnSubscribe(s -> fused.set(Scannable.from(s)))
+                    .contextWrite(GoContext.with(ctx))
+                    .blockLast();
+            assertThat(fused.get().scanUnsafe(Scannable.Attr.REQUESTED_FROM_DOWNSTREAM))
+                    .as("SYNC-fused: demand is tracked here")
+                    .isNotNull();
+
+            AtomicReference<Scannable> plain = new AtomicReference<>();
+            GoContext.deadlineOf(Flux.range(0, 3).publishOn(Schedulers.single()))
+                    .doOnSubscribe(s -> plain.set(Scannable.from(s)))
+                    .contextWrite(GoContext.with(ctx))
+                    .blockLast();
+            assertThat(plain.get().scanUnsafe(Scannable.Attr.REQUESTED_FROM_DOWNSTREAM))
+                    .isNull();
+        }
+    }
+
+    @Test
+    void scannableAttributesDescribeTheOperator() {
+        CancellableContext ctx = Context.background().withCancel();
+        Flux<Integer> source = Flux.never();
+        Flux<Integer> bound = GoContext.deadlineOf(source);
+        Scannable operator = Scannable.from(bound);
+        assertThat(operator.scan(Scannable.Attr.PARENT)).isSameAs(source);
+        assertThat(operator.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.SYNC);
+        assertThat(Scannable.from(GoContext.deadlineOf(Mono.never())).scan(Scannable.Attr.RUN_STYLE))
+                .isEqualTo(Scannable.Attr.RunStyle.SYNC);
+
+        AtomicReference<Scannable> inner = new AtomicReference<>();
+        StepVerifier.create(
+                        bound.doOnSubscribe(s -> inner.set(Scannable.from(s))).contextWrite(GoContext.with(ctx)))
+                .expectSubscription()
+                .then(() -> {
+                    Scannable s = inner.get();
+                    assertThat(s.scan(Scannable.Attr.PARENT)).isNotNull();
+                    assertThat(s.scan(Scannable.Attr.ACTUAL)).isNotNull();
+                    assertThat(s.scan(Scannable.Attr.CANCELLED)).isFalse();
+                    assertThat(s.scan(Scannable.Attr.TERMINATED)).isFalse();
+                    assertThat(s.scan(Scannable.Attr.RUN_STYLE)).isEqualTo(Scannable.Attr.RunStyle.SYNC);
+                })
+                .then(ctx::cancel)
+                .expectError(ContextException.class)
+                .verify(WAIT);
+        assertThat(inner.get().scan(Scannable.Attr.TERMINATED)).isTrue();
+        assertThat(inner.get().scan(Scannable.Attr.ERROR)).isSameAs(Context.CANCELED);
+    }
+
+    @Test
+    void nullArgumentsAreRejectedByName() {
+        assertThatThrownBy(() -> GoContext.deadlineOf((Flux<Object>) null)).hasMessage("source");
+        assertThatThrownBy(() -> GoContext.deadlineOf((Mono<Object>) null)).hasMessage("source");
+        assertThatThrownBy(() -> GoContext.with(null)).hasMessage("ctx");
+        assertThatThrownBy(() -> GoContext.from(null)).hasMessage("view");
+        assertThatThrownBy(() -> GoContext.done(null)).hasMessage("ctx");
+    }
+
+    @Test
+    void aDeadlineDeliversOnAParallelThreadEvenIfTheCtxTimerFires() {
+        CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(20));
+        AtomicReference<String> thread = new AtomicReference<>();
+        GoContext.deadlineOf(Flux.never())
+                .contextWrite(GoContext.with(ctx))
+                .subscribe(v -> {}, e -> thread.set(Thread.currentThread().getName()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(thread.get()).startsWith("parallel-"));
+    }
+}
