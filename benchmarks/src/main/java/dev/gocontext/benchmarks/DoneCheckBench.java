@@ -12,7 +12,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Polling a live context, as a loop does between steps of work: {@code err()} and {@code
  * done().isDone()} on a context 1 and 4 cancellable levels below the root (Go: {@code
  * BenchmarkErr*}, {@code BenchmarkDone*}; grpc: {@code cancellationCause()} and {@code
- * isCancelled()}, which walk up to the root).
+ * isCancelled()}, which walk up to the root). {@link #floor} is the harness's own cost for the
+ * same shape of work (read a volatile field, return it): what is left above it is the check.
  */
 @State(Scope.Thread)
 public class DoneCheckBench extends JmhDefaults {
@@ -22,6 +23,7 @@ public class DoneCheckBench extends JmhDefaults {
     private io.grpc.Context.CancellableContext grpcRoot;
     private io.grpc.Context grpcDepth1;
     private io.grpc.Context grpcDepth4;
+    private volatile Object field;
 
     @Setup
     public void setUp() {
@@ -37,6 +39,11 @@ public class DoneCheckBench extends JmhDefaults {
     public void tearDown() {
         root.cancel();
         grpcRoot.cancel(null);
+    }
+
+    @Benchmark
+    public Object floor() {
+        return field;
     }
 
     @Benchmark
