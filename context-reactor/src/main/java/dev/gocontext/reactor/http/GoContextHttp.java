@@ -1,0 +1,91 @@
+package dev.gocontext.reactor.http;
+
+import dev.gocontext.Context;
+import dev.gocontext.Key;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP conventions of gocontext, shared by the Reactor Netty and WebFlux adapters:
+ *
+ * <ul>
+ *   <li>{@value #REQUEST_TIMEOUT}: the caller's remaining budget in milliseconds, a positive
+ *       integer. A server derives the request ctx with that timeout, clamped to its maximum; a
+ *       malformed or non-positive value is answered {@code 400}. A client sends the remaining time
+ *       of its ctx, never a clock time.
+ *   <li>{@value #REQUEST_ID}: echoed; generated when absent; a value that is not 1 to 128 characters
+ *       of {@code [A-Za-z0-9._-]} is replaced, and never logged or forwarded as is. The request ctx
+ *       carries it under {@link #REQUEST_ID_KEY}.
+ *   <li>a deadline exceeded while handling a request is answered {@code 504}; a client that goes
+ *       away cancels the request ctx, and all work bound to it is disposed.
+ * </ul>
+ *
+ * <pre>{@code
+ * Mono<String> id = GoContext.current().map(GoContextHttp::requestId);
+ * }</pre>
+ */
+public final class GoContextHttp {
+    /** The header with the caller's remaining budget, in milliseconds. */
+    public static final String REQUEST_TIMEOUT = "X-Request-Timeout";
+
+    /** The header with the request id. */
+    public static final String REQUEST_ID = "X-Request-ID";
+
+    /** Where a request ctx keeps its (safe) request id. */
+    public static final Key<String> REQUEST_ID_KEY = Key.of("requestId");
+
+    /** The longest request id accepted. */
+    public static final int MAX_REQUEST_ID_LENGTH = 128;
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private GoContextHttp() {}
+
+    /**
+     * The request id of {@code ctx}, or null if it has none.
+     *
+     * @throws NullPointerException if {@code ctx} is null
+     */
+    public static @Nullable String requestId(Context ctx) {
+        return ctx.value(REQUEST_ID_KEY);
+    }
+
+    /**
+     * Whether {@code id} may be echoed, logged and forwarded: 1 to {@value #MAX_REQUEST_ID_LENGTH}
+     * characters of {@code [A-Za-z0-9._-]}.
+     */
+    public static boolean isSafeRequestId(@Nullable String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_REQUEST_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A new request id: 32 random hexadecimal digits. Uses {@link ThreadLocalRandom}, which never
+     * blocks (request ids identify, they do not authenticate).
+     */
+    public static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        char[] id = new char[32];
+        long high = random.nextLong();
+        long low = random.nextLong();
+        for (int i = 0; i < 16; i++) {
+            id[i] = HEX[(int) (high >>> (60 - 4 * i)) & 0xf];
+            id[16 + i] = HEX[(int) (low >>> (60 - 4 * i)) & 0xf];
+        }
+        return new String(id);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.gocontext.reactor.netty;
+
+import dev.gocontext.Context;
+import dev.gocontext.reactor.http.GoContextHttp;
+import dev.gocontext.reactor.http.InvalidRequestHeaderException;
+import dev.gocontext.reactor.http.RequestContextFactory;
+import dev.gocontext.reactor.http.RequestScope;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Wraps a Reactor Netty {@code HttpServer} handler (or route) so that each request runs under its
+ * own ctx, by gocontext's HTTP conventions ({@link GoContextHttp}):
+ *
+ * <ul>
+ *   <li>the ctx's deadline comes from {@code X-Request-Timeout} (clamped; default when absent), and a
+ *       malformed or non-positive value is answered {@code 400} with a plain-text message, without
+ *       calling the handler;
+ *   <li>{@code X-Request-ID} is echoed on the response, generated when absent, replaced when unsafe;
+ *   <li>the handler's publisher runs with the ctx in its Reactor context ({@code
+ *       GoContext.current()}) and bound to it; when the deadline passes first, the handler is
+ *       cancelled and the response is {@code 504} (or the connection is closed, if the headers
+ *       were already sent);
+ *   <li>the ctx is canceled when the exchange completes or fails, and with a {@code
+ *       ClientDisconnectedException} cause when the client goes away.
+ * </ul>
+ *
+ * <pre>{@code
+ * RequestContextFactory requests = RequestContextFactory.builder().maxTimeout(Duration.ofSeconds(5)).build();
+ * HttpServer.create()
+ *         .route(routes -> routes.get("/quote", GoContextHttpServer.handler(requests,
+ *                 (request, response) -> response.sendString(quotes.next()))))   // quotes.next() may use GoContext.current()
+ *         .bindNow();
+ * }</pre>
+ */
+public final class GoContextHttpServer {
+    private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
+
+    private GoContextHttpServer() {}
+
+    /**
+     * The handler, run under a request ctx from {@code requests}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> handler(
+            RequestContextFactory requests,
+            BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+        Objects.requireNonNull(requests, "requests");
+        Objects.requireNonNull(handler, "handler");
+        return (request, response) -> {
+            HttpHeaders headers = request.requestHeaders();
+            RequestScope scope;
+            try {
+                scope = requests.open(
+                        headers.getAll(GoContextHttp.REQUEST_TIMEOUT), headers.getAll(GoContextHttp.REQUEST_ID));
+            } catch (InvalidRequestHeaderException e) {
+                return plain(response, HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
+            }
+            response.header(GoContextHttp.REQUEST_ID, scope.requestId());
+            Mono<Void> handling = Mono.defer(() -> Mono.from(handler.apply(request, response)));
+            return scope.serve(handling, () -> gatewayTimeout(response));
+        };
+    }
+
+    private static Mono<Void> gatewayTimeout(HttpServerResponse response) {
+        if (response.hasSentHeaders()) {
+            return Mono.error(Context.DEADLINE_EXCEEDED); // too late for a status: Netty closes the connection
+        }
+        return plain(response, HttpResponseStatus.GATEWAY_TIMEOUT, "request deadline exceeded");
+    }
+
+    private static Mono<Void> plain(HttpServerResponse response, HttpResponseStatus status, String message) {
+        return response.status(status)
+                .header(HttpHeaderNames.CONTENT_TYPE, PLAIN_TEXT)
+                .sendString(Mono.just(message + "\n"))
+                .then();
+    }
+}

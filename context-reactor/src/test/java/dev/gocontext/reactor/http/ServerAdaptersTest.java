@@ -1,0 +1,224 @@
+package dev.gocontext.reactor.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gocontext.Context;
+import dev.gocontext.reactor.GoContext;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * The server side of the HTTP conventions, on real servers (loopback, port 0), for both adapters:
+ * Reactor Netty's {@code GoContextHttpServer} and WebFlux's {@code GoContextWebFilter}.
+ */
+class ServerAdaptersTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    enum Adapter {
+        NETTY,
+        WEBFLUX
+    }
+
+    /** What the handler saw of its request ctx. */
+    private final AtomicReference<Context> seen = new AtomicReference<>();
+
+    private final CountDownLatch handling = new CountDownLatch(1);
+    private final AtomicLong workDisposedAt = new AtomicLong();
+    private DisposableServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.disposeNow();
+        }
+    }
+
+    private RequestContextFactory requests() {
+        return RequestContextFactory.builder()
+                .maxTimeout(Duration.ofSeconds(10))
+                .defaultTimeout(Duration.ofSeconds(3))
+                .build();
+    }
+
+    /** A server whose handler answers its ctx's remaining ms and request id, or never answers. */
+    private void start(Adapter adapter, boolean answer) {
+        Function<Context, Mono<String>> body = ctx -> {
+            seen.set(ctx);
+            handling.countDown();
+            if (!answer) {
+                return Mono.<String>never().doOnCancel(() -> workDisposedAt.set(System.nanoTime()));
+            }
+            long remaining = OutboundPropagation.remaining(ctx).orElseThrow().toMillis();
+            return Mono.just(remaining + " " + GoContextHttp.requestId(ctx));
+        };
+        server = switch (adapter) {
+            case NETTY ->
+                TestServers.netty(
+                        requests(),
+                        (request, response) -> response.sendString(
+                                        GoContext.current().flatMap(body))
+                                .then());
+            case WEBFLUX ->
+                TestServers.webflux(
+                        requests(),
+                        exchange -> exchange.getResponse()
+                                .writeWith(GoContext.current()
+                                        .flatMap(body)
+                                        .map(s -> exchange.getResponse()
+                                                .bufferFactory()
+                                                .wrap(s.getBytes(StandardCharsets.UTF_8)))));
+        };
+    }
+
+    private Reply get(Map<String, List<String>> headers) {
+        return HttpClient.create()
+                .headers(h -> headers.forEach(h::add))
+                .get()
+                .uri("http://127.0.0.1:" + server.port() + "/")
+                .responseSingle((response, content) -> content.asString()
+                        .defaultIfEmpty("")
+                        .map(text -> new Reply(
+                                response.status().code(),
+                                text,
+                                response.responseHeaders().get(GoContextHttp.REQUEST_ID),
+                                response.responseHeaders().get("Content-Type"))))
+                .block(WAIT);
+    }
+
+    record Reply(int status, String body, String requestId, String contentType) {}
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void aSafeRequestIdIsEchoedAndPutInTheCtx(Adapter adapter) {
+        start(adapter, true);
+        Reply reply = get(Map.of(GoContextHttp.REQUEST_ID, List.of("order-42.retry_1")));
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.requestId()).isEqualTo("order-42.retry_1");
+        assertThat(reply.body()).endsWith(" order-42.retry_1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void aMissingRequestIdIsGenerated(Adapter adapter) {
+        start(adapter, true);
+        Reply reply = get(Map.of());
+        assertThat(reply.requestId()).matches("[0-9a-f]{32}");
+        assertThat(reply.body()).endsWith(" " + reply.requestId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void anUnsafeRequestIdIsReplaced(Adapter adapter) throws Exception {
+        start(adapter, true);
+        String tooLong = "a".repeat(129);
+        for (String unsafe : List.of("has space", "<script>", "semi;colon", tooLong, "ünicode")) {
+            Reply reply = get(Map.of(GoContextHttp.REQUEST_ID, List.of(unsafe)));
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.requestId()).as(unsafe).isNotEqualTo(unsafe).matches("[0-9a-f]{32}");
+            assertThat(reply.body()).doesNotContain(unsafe);
+        }
+        // a raw CR/LF-free but control-character id, sent on a raw socket
+        try (Socket socket = TestServers.rawRequest(server, GoContextHttp.REQUEST_ID + ": a\tb\r\n")) {
+            String response = TestServers.readSome(socket);
+            assertThat(response).startsWith("HTTP/1.1 200").doesNotContain("a\tb");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void theTimeoutHeaderSetsTheDeadlineClampedToTheMaximum(Adapter adapter) {
+        start(adapter, true);
+        long remaining = Long.parseLong(get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("1500")))
+                .body()
+                .split(" ")[0]);
+        assertThat(remaining).isBetween(1000L, 1500L);
+
+        long clamped = Long.parseLong(get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("99999999999999999999999")))
+                .body()
+                .split(" ")[0]);
+        assertThat(clamped).isBetween(9000L, 10_000L);
+
+        long byDefault = Long.parseLong(get(Map.of()).body().split(" ")[0]);
+        assertThat(byDefault).isBetween(2000L, 3000L);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "0", "-5", "1.5", "12ms", "", "000", "+7"})
+    void badTimeoutHeadersGet400WithAPlainMessage(String value) {
+        for (Adapter adapter : Adapter.values()) {
+            start(adapter, true);
+            Reply reply = get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of(value)));
+            assertThat(reply.status()).as(adapter + " " + value).isEqualTo(400);
+            assertThat(reply.contentType()).startsWith("text/plain");
+            assertThat(reply.body()).isEqualTo("X-Request-Timeout must be a positive integer number of milliseconds\n");
+            assertThat(seen.get()).as("the handler never ran").isNull();
+            stop();
+            server = null;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void aRepeatedTimeoutHeaderGets400(Adapter adapter) {
+        start(adapter, true);
+        Reply reply = get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("100", "200")));
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body()).isEqualTo("X-Request-Timeout must be given once\n");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void aDeadlinePassingFirstGets504AndDisposesTheWork(Adapter adapter) {
+        start(adapter, false);
+        Reply reply = get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("100")));
+        assertThat(reply.status()).isEqualTo(504);
+        assertThat(reply.body()).isEqualTo("request deadline exceeded\n");
+        assertThat(reply.requestId()).matches("[0-9a-f]{32}");
+        assertThat(workDisposedAt.get()).isNotZero();
+        await().atMost(WAIT).until(() -> seen.get().err() != null);
+        assertThat(seen.get().err()).isSameAs(Context.DEADLINE_EXCEEDED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void theCtxIsCanceledWhenTheExchangeCompletes(Adapter adapter) {
+        start(adapter, true);
+        get(Map.of());
+        await().atMost(WAIT).until(() -> seen.get().err() != null);
+        assertThat(seen.get().err()).isSameAs(Context.CANCELED);
+        assertThat(seen.get().cause()).isSameAs(Context.CANCELED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
+    void aClientThatDisconnectsCancelsTheCtxAndDisposesTheWorkWithin100ms(Adapter adapter) throws Exception {
+        start(adapter, false);
+        AtomicLong ctxDoneAt = new AtomicLong();
+        long closedAt;
+        try (Socket socket = TestServers.rawRequest(server, "")) {
+            assertThat(handling.await(5, TimeUnit.SECONDS)).isTrue();
+            seen.get().afterDone(() -> ctxDoneAt.set(System.nanoTime()), Runnable::run);
+            closedAt = System.nanoTime();
+        }
+        await().atMost(WAIT).until(() -> ctxDoneAt.get() != 0 && workDisposedAt.get() != 0);
+        assertThat(seen.get().cause()).isInstanceOf(ClientDisconnectedException.class);
+        assertThat(Duration.ofNanos(ctxDoneAt.get() - closedAt)).isLessThan(Duration.ofMillis(100));
+        assertThat(Duration.ofNanos(workDisposedAt.get() - closedAt)).isLessThan(Duration.ofMillis(100));
+    }
+}
