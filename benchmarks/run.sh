@@ -40,6 +40,7 @@ out="results/$mode-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 ln -sfn "$(basename "$out")" results/latest
 started=$(date +%s)
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 note() { echo "== $* ($(($(date +%s) - started)) s)"; }
 
 note "building the benchmarks module"
@@ -91,6 +92,6 @@ python3 report.py "$out"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1)"
   echo "jdk: $(java -version 2>&1 | head -1)"
   echo "go: $(command -v go >/dev/null 2>&1 && go version || echo none)"
-  echo "load before report: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "load average at start: $load_at_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "seconds: $(($(date +%s) - started))"
 } | tee "$out/machine.txt"
