@@ -22,7 +22,6 @@ import org.openjdk.jmh.annotations.TearDown;
 public class CancelBench extends JmhDefaults {
     private CancellableContext parent;
     private GrpcParent grpcParent;
-    private final io.grpc.Context.CancellationListener grpcListener = context -> {};
 
     @Setup
     public void setUp() {
@@ -37,17 +36,12 @@ public class CancelBench extends JmhDefaults {
 
     @Benchmark
     public CancellableContext ours() {
-        CancellableContext child = parent.withCancel();
-        child.cancel();
-        return child;
+        return ChildScope.ours(parent);
     }
 
     @Benchmark
     public io.grpc.Context grpcListener() {
-        io.grpc.Context.CancellableContext child = grpcParent.next().withCancellation();
-        child.addListener(grpcListener, DIRECT);
-        child.cancel(null);
-        return child;
+        return ChildScope.grpcListened(grpcParent.next());
     }
 
     @Benchmark

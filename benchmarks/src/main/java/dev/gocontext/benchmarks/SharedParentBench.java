@@ -25,7 +25,6 @@ import org.openjdk.jmh.annotations.Threads;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class SharedParentBench extends JmhDefaults {
     private CancellableContext parent;
-    private final io.grpc.Context.CancellationListener grpcListener = context -> {};
 
     // grpc's shared parent, replaced every few children (GrpcParent says why) by either thread
     private volatile io.grpc.Context.CancellableContext grpcParent;
@@ -49,9 +48,7 @@ public class SharedParentBench extends JmhDefaults {
 
     @Benchmark
     public CancellableContext ours() {
-        CancellableContext child = parent.withCancel();
-        child.cancel();
-        return child;
+        return ChildScope.ours(parent);
     }
 
     @Benchmark
@@ -60,9 +57,6 @@ public class SharedParentBench extends JmhDefaults {
             children.count = 1;
             grpcParent = io.grpc.Context.ROOT.withCancellation();
         }
-        io.grpc.Context.CancellableContext child = grpcParent.withCancellation();
-        child.addListener(grpcListener, DIRECT);
-        child.cancel(null);
-        return child;
+        return ChildScope.grpcListened(grpcParent);
     }
 }
