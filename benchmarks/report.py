@@ -246,7 +246,7 @@ def escape(text):
 def svg_chart(rows):
     """Horizontal bars of ours/peer on a log axis, with each target as a tick on its bar."""
     bars = [r for r in rows if r["ratio"] is not None and r["kind"] == "ratio"]
-    lo, hi = -4, 1  # 10^-4 .. 10^1
+    lo, hi = -3, 1  # 10^-3 .. 10^1; smaller ratios are drawn at the left edge
     label_w, plot_w, bar_h, gap, top = 520, 440, 16, 6, 48
     width = label_w + plot_w + 90
     height = top + len(bars) * (bar_h + gap) + 40
@@ -260,8 +260,8 @@ def svg_chart(rows):
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'font-family="sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{label_w}" y="18" font-size="14" font-weight="bold">ours / peer, same run '
-        f'(log scale; left of 1× = ours faster or smaller)</text>',
+        '<text x="10" y="18" font-size="14" font-weight="bold">gocontext: ours / peer, same run '
+        '(log scale; left of 1× = ours faster or smaller)</text>',
         '<text x="10" y="36" fill="#2e8b57">green: target met</text>',
         '<text x="130" y="36" fill="#d62728">red: target missed</text>',
         '<text x="260" y="36" fill="#8c8c8c">grey: no target, for context</text>',
