@@ -54,7 +54,7 @@ final class AfterDone {
         if (done.isDone()) {
             registration.fire();
         } else {
-            done.toCompletionStage().whenComplete((ignored, failure) -> registration.fire());
+            registration.watch(done.toCompletionStage());
         }
         return registration;
     }

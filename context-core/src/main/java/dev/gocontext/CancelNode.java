@@ -35,9 +35,12 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
     // this node's monitor; read without it.
     private volatile @Nullable Object state;
 
-    // The list of what to do when done: children, afterDone actions, waiting threads, and a
-    // FutureWaiter, which is always first when present. Guarded by this node's monitor. Invariant:
-    // head == null once state != null (the list is detached when the node becomes done).
+    // Guarded by this node's monitor. While the node is live: the list of what to do when it is
+    // done (children, afterDone actions, waiting threads, and a FutureWaiter, which is always first
+    // when present). Once done, the list is detached, and the field holds the Propagation that
+    // makes the descendants done if there was a list, else null. A canceler that finds the node
+    // already done waits for that walk, so that, as in Go (which holds the parent's lock while
+    // canceling children), every descendant is done when any cancel() returns.
     private @Nullable Waiter head;
 
     CancelNode(Context parent) {
@@ -131,37 +134,62 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
      *     when that node is the one making it done
      */
     final void complete(Object completion, boolean unregister) {
-        Waiter list = markDone(completion);
+        Waiter list = markDone(completion, null);
         if (list == ALREADY_DONE) {
+            Propagation running = walk();
+            if (running != null) {
+                running.await(); // another thread may still be canceling the descendants
+            }
             return;
         }
+        fireAll(list, completion, list == null ? null : walk());
+        // Leave the parent only now, as Go does: until the subtree is done, a canceler of an
+        // ancestor must still find this node, to wait for the walk below it.
         if (unregister) {
             CancelNode registeredWith = Derive.registrationNode(parent);
             if (registeredWith != null) {
                 registeredWith.unlink(this);
             }
         }
-        fireAll(list, completion);
     }
 
     /**
      * The linearization point of becoming done: sets the state and detaches the list.
      *
+     * @param walk the propagation this node is made done by, or null to start a new one
      * @return the detached list (possibly null), or {@link #ALREADY_DONE}
      */
-    private @Nullable Waiter markDone(Object completion) {
+    private @Nullable Waiter markDone(Object completion, @Nullable Propagation walk) {
         Waiter list;
         synchronized (this) {
             if (state != null) {
                 return ALREADY_DONE;
             }
-            state = completion;
             list = head;
-            head = null;
+            head = list == null ? null : walk != null ? walk : new Propagation();
+            state = completion;
         }
         ContextStats.recordDone(Completion.errOf(completion));
         onDone();
         return list;
+    }
+
+    /** How many waiters (children, actions, threads, future) are registered; 0 once done. For tests. */
+    final int waiterCount() {
+        synchronized (this) {
+            int n = 0;
+            for (Waiter w = state == null ? head : null; w != null; w = w.next) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /** The walk that made this done node's descendants done, or null if it had none. */
+    private @Nullable Propagation walk() {
+        synchronized (this) {
+            return state != null && head instanceof Propagation p ? p : null;
+        }
     }
 
     /** Hook for subclasses: release what becoming done makes useless (a timer). */
@@ -171,7 +199,7 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
      * Cancels the subtree below a detached list, depth first without recursion (trees may be deep),
      * then fires the other waiters, so that every descendant is done before any action runs.
      */
-    private static void fireAll(@Nullable Waiter list, Object completion) {
+    private static void fireAll(@Nullable Waiter list, Object completion, @Nullable Propagation walk) {
         ArrayDeque<Waiter> pendingSiblings = null;
         Waiter actionsHead = null;
         Waiter actionsTail = null;
@@ -182,8 +210,14 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
                 w.prev = null;
                 w.next = null;
                 if (w instanceof CancelNode child) {
-                    Waiter grandchildren = child.markDone(completion);
-                    if (grandchildren != ALREADY_DONE && grandchildren != null) {
+                    Waiter grandchildren = child.markDone(completion, walk);
+                    if (grandchildren == ALREADY_DONE) {
+                        // canceled meanwhile by another thread: wait until its subtree is done too
+                        Propagation other = child.walk();
+                        if (other != null && other != walk) {
+                            other.await();
+                        }
+                    } else if (grandchildren != null) {
                         if (next != null) {
                             if (pendingSiblings == null) {
                                 pendingSiblings = new ArrayDeque<>();
@@ -204,6 +238,9 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
                 break;
             }
             w = pendingSiblings.pop();
+        }
+        if (walk != null) {
+            walk.finish(); // every descendant is done; the actions below may run user code
         }
         for (Waiter a = actionsHead; a != null; ) {
             Waiter next = a.next;
@@ -280,6 +317,42 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
         if (!add(child)) {
             Object completion = state;
             child.complete(Objects.requireNonNull(completion), false);
+        }
+    }
+
+    /**
+     * One cancellation walking down a subtree. Walks wait only for walks that started below them,
+     * so waiting never forms a cycle.
+     */
+    private static final class Propagation extends Waiter {
+        private boolean finished; // guarded by this
+
+        /** Never in a live list: it only occupies the head of a done node. */
+        @Override
+        void fire() {
+            throw new AssertionError("a propagation is never fired");
+        }
+
+        synchronized void finish() {
+            finished = true;
+            notifyAll();
+        }
+
+        /** Waits, uninterruptibly (cancel() does not throw), until the walk has finished. */
+        void await() {
+            boolean interrupted = false;
+            synchronized (this) {
+                while (!finished) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

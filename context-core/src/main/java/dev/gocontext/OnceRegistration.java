@@ -2,6 +2,8 @@ package dev.gocontext;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -26,9 +28,21 @@ final class OnceRegistration implements Registration {
 
     private final Executor executor;
 
+    /**
+     * Completed by {@link #stop()}: the watch on a user-written context's stage waits for this
+     * too, and a {@link CompletableFuture} drops a dependent once either of its sources completes,
+     * so a long-lived context does not keep an entry per stopped registration.
+     */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
     OnceRegistration(Runnable action, Executor executor) {
         this.executor = executor;
         this.action = action;
+    }
+
+    /** Fires when {@code done} completes (normally or not), unless stopped first. */
+    void watch(CompletionStage<Void> done) {
+        done.runAfterEither(stopped, () -> {}).whenComplete((ignored, failure) -> fire());
     }
 
     void fire() {
@@ -40,7 +54,11 @@ final class OnceRegistration implements Registration {
 
     @Override
     public boolean stop() {
-        return claim() != null;
+        if (claim() == null) {
+            return false;
+        }
+        stopped.complete(null);
+        return true;
     }
 
     private @Nullable Runnable claim() {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
@@ -66,27 +65,7 @@ final class AfterFuncContext implements Context {
 
     @Override
     public Done done() {
-        return new Done() {
-            @Override
-            public boolean isDone() {
-                return future.isDone();
-            }
-
-            @Override
-            public void await() {
-                future.join();
-            }
-
-            @Override
-            public boolean await(java.time.Duration timeout) {
-                throw new UnsupportedOperationException("not used by these tests");
-            }
-
-            @Override
-            public CompletionStage<Void> toCompletionStage() {
-                throw new AssertionError("derivation must use afterDone(), not the completion stage");
-            }
-        };
+        return new FutureDone(future, false);
     }
 
     @Override

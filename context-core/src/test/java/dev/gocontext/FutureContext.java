@@ -3,10 +3,6 @@ package dev.gocontext;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A user-written {@link Context} that knows nothing of this library's internals: its done signal
@@ -42,6 +38,15 @@ final class FutureContext implements Context {
         }
     }
 
+    /** As {@link #finish}, but completes the stage exceptionally, breaking the Done contract. */
+    synchronized void finishExceptionally(ContextException err, Throwable cause) {
+        if (this.err == null) {
+            this.cause = cause;
+            this.err = err;
+            future.completeExceptionally(cause);
+        }
+    }
+
     @Override
     public Optional<Instant> deadline() {
         return deadline;
@@ -49,38 +54,7 @@ final class FutureContext implements Context {
 
     @Override
     public Done done() {
-        return new Done() {
-            @Override
-            public boolean isDone() {
-                return future.isDone();
-            }
-
-            @Override
-            public void await() throws InterruptedException {
-                try {
-                    future.get();
-                } catch (ExecutionException e) {
-                    throw new AssertionError(e);
-                }
-            }
-
-            @Override
-            public boolean await(java.time.Duration timeout) throws InterruptedException {
-                try {
-                    future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                    return true;
-                } catch (TimeoutException e) {
-                    return false;
-                } catch (ExecutionException e) {
-                    throw new AssertionError(e);
-                }
-            }
-
-            @Override
-            public CompletionStage<Void> toCompletionStage() {
-                return future;
-            }
-        };
+        return new FutureDone(future, true);
     }
 
     @Override
