@@ -296,8 +296,10 @@ class DeadlineOfTest {
         StepVerifier.withVirtualTime(() -> GoContext.deadlineOf(probe.mono())
                         .contextWrite(GoContext.with(Context.background().withTimeout(Duration.ofSeconds(3)))))
                 .expectSubscription()
-                .expectNoEvent(Duration.ofMillis(2990)) // the ctx is on the real clock, which moved a little
-                .thenAwait(Duration.ofMillis(10))
+                // the ctx is on the real clock, which moves (a little, or a lot on a loaded machine)
+                // between its creation and the subscription: exact timing is tested on a manual clock
+                .expectNoEvent(Duration.ofSeconds(2))
+                .thenAwait(Duration.ofSeconds(1))
                 .expectErrorSatisfies(e -> assertThat(e)
                         .isSameAs(Context.DEADLINE_EXCEEDED)
                         .isNotInstanceOf(java.util.concurrent.TimeoutException.class))
@@ -325,7 +327,7 @@ class DeadlineOfTest {
 
     @Test
     void aRealDeadlineOnTheSystemClockUsesTheCtxTimerAndDeliversOnParallel() {
-        try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(50))) {
+        try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(500))) {
             AtomicReference<Scannable> bound = new AtomicReference<>();
             AtomicReference<String> thread = new AtomicReference<>();
             StepVerifier.create(GoContext.deadlineOf(Flux.never())
@@ -489,11 +491,12 @@ class DeadlineOfTest {
 
     @Test
     void aDeadlineDeliversOnAParallelThreadEvenIfTheCtxTimerFires() {
-        CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(20));
+        CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(500));
         AtomicReference<String> thread = new AtomicReference<>();
         GoContext.deadlineOf(Flux.never())
                 .contextWrite(GoContext.with(ctx))
                 .subscribe(v -> {}, e -> thread.set(Thread.currentThread().getName()));
+        assertThat(ctx.err()).as("subscribed before the deadline").isNull();
         await().atMost(WAIT).untilAsserted(() -> assertThat(thread.get()).startsWith("parallel-"));
     }
 }

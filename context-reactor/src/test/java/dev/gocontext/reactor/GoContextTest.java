@@ -75,12 +75,16 @@ class GoContextTest {
 
     @Test
     void doneFollowsADeadlineOnAParallelThread() {
-        CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(20));
+        CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(500));
         AtomicReference<String> thread = new AtomicReference<>();
+        AtomicReference<Boolean> doneAtSubscription = new AtomicReference<>();
         StepVerifier.create(GoContext.done(ctx)
+                        .doOnSubscribe(s -> doneAtSubscription.set(ctx.err() != null))
                         .doOnSuccess(v -> thread.set(Thread.currentThread().getName())))
                 .verifyComplete();
-        assertThat(thread.get()).startsWith("parallel-");
+        if (!doneAtSubscription.get()) { // a very slow machine may take the 500 ms before subscribing
+            assertThat(thread.get()).startsWith("parallel-");
+        }
     }
 
     @Test

@@ -34,7 +34,7 @@ final class CallBinding implements ChannelFutureListener {
     /** Closes {@code channel} when {@code ctx} is done, until {@link #release(Channel)}. */
     static void bind(Context ctx, Channel channel) {
         CallBinding binding = new CallBinding(channel);
-        binding.registration = ctx.afterDone(channel::close, Runnable::run);
+        binding.registration = ctx.afterDone(binding::close, Runnable::run);
         CallBinding previous = channel.attr(KEY).getAndSet(binding);
         if (previous != null) {
             previous.stop();
@@ -48,6 +48,12 @@ final class CallBinding implements ChannelFutureListener {
         if (binding != null) {
             binding.stop();
         }
+    }
+
+    /** The ctx is done: close the call's channel (the call fails, the server sees its client go). */
+    @SuppressWarnings("FutureReturnValueIgnored") // the outcome is the channel's closeFuture, observed below
+    private void close() {
+        channel.close();
     }
 
     /** The channel closed. */

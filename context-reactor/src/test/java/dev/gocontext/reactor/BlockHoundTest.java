@@ -1,0 +1,83 @@
+package dev.gocontext.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gocontext.CancellableContext;
+import dev.gocontext.Context;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/**
+ * BlockHound (installed for the whole test run by blockhound-junit-platform) watches the bridge on
+ * Reactor's non-blocking threads: binding, cancel, deadline, done, metrics, ctx creation. The HTTP
+ * adapters run under it on Netty's event loops in the http tests.
+ */
+class BlockHoundTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void blockHoundIsWatching() {
+        StepVerifier.create(Mono.fromCallable(() -> {
+                            Thread.sleep(1);
+                            return 1;
+                        })
+                        .subscribeOn(Schedulers.parallel()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BlockingOperationError.class))
+                .verify(WAIT);
+    }
+
+    @Test
+    void theBridgeNeverBlocksANonBlockingThread() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Mono<List<Object>> everything = Mono.fromCallable(() -> {
+                    List<Object> results = new ArrayList<>();
+                    new GoContextMetrics().bindTo(registry);
+                    for (int i = 0; i < 200; i++) {
+                        // a ctx with a deadline per round: core's timer heap, on a parallel thread
+                        CancellableContext ctx = Context.background().withTimeout(Duration.ofSeconds(30));
+                        CancellableContext child = ctx.withTimeout(Duration.ofMillis(1 + i % 3));
+                        GoContext.deadlineOf(Flux.range(0, 10))
+                                .contextWrite(GoContext.with(ctx))
+                                .count()
+                                .subscribe(n -> results.add(n == 10 ? "ten" : "not ten"));
+                        GoContext.deadlineOf(Flux.never())
+                                .contextWrite(GoContext.with(child))
+                                .subscribe(v -> {}, results::add);
+                        GoContext.done(ctx).subscribe().dispose();
+                        GoContext.deadlineOf(Mono.never())
+                                .contextWrite(GoContext.with(ctx))
+                                .subscribe(v -> {}, results::add);
+                        ctx.cancel(new IllegalStateException("round " + i));
+                        registry.get("gocontext.subscriptions.active").gauge().value();
+                    }
+                    return results;
+                })
+                .subscribeOn(Schedulers.parallel());
+        StepVerifier.create(everything)
+                .assertNext(results -> assertThat(results).contains("ten", Context.CANCELED))
+                .verifyComplete();
+    }
+
+    @Test
+    void deadlinesAreDeliveredOnParallelThreadsWithoutBlocking() {
+        List<Mono<Void>> waits = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(5 + i % 10));
+            waits.add(GoContext.deadlineOf(Mono.never())
+                    .contextWrite(GoContext.with(ctx))
+                    .onErrorResume(e -> e == Context.DEADLINE_EXCEEDED, e -> Mono.empty())
+                    .then(GoContext.done(ctx))
+                    .publishOn(Schedulers.parallel())
+                    .then());
+        }
+        StepVerifier.create(Mono.when(waits)).verifyComplete();
+    }
+}
