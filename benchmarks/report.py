@@ -106,7 +106,8 @@ def jmh(name, unit="ns"):
 
 
 def go(name, unit="ns"):
-    return ("go", name, unit)
+    """A Go benchmark run with -cpu 2 (run.sh), which Go prints as the suffix -2."""
+    return ("go", name + "-2", unit)
 
 
 def main_result(name):
@@ -143,7 +144,7 @@ ROWS = [
     ("cancel tree, 11,111 nodes", "time", jmh("TreeBench.ours"), "Go", go("Tree"), "ratio", 0.5, "ns"),
     ("cancel tree, 11,111 nodes", "time", jmh("TreeBench.ours"), "grpc lazy (unobserved)", jmh("TreeBench.grpcLazy"), "ratio", None, "ns"),
     ("cancel tree, listener on every node", "time", jmh("TreeBench.oursListeners"), "grpc +listeners", jmh("TreeBench.grpcListeners"), "ratio", 0.5, "ns"),
-    ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "Go", go("SharedParent-2"), "ratio", 0.5, "ns"),
+    ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "Go", go("SharedParent"), "ratio", 0.5, "ns"),
     ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "grpc +listener", jmh("SharedParentBench.grpcListener"), "ratio", None, "ns"),
     ("1,000,000 live timer contexts", "heap/ctx", main_result("timers.ours.bytesPerCtx"), "Go", main_result("timers.go.bytesPerCtx"), "abs", 150, "B"),
     ("1,000,000 live timer contexts", "heap/ctx", main_result("timers.ours.bytesPerCtx"), "grpc", main_result("timers.grpc.bytesPerCtx"), "ratio", None, "B"),

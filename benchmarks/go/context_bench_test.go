@@ -1,6 +1,6 @@
 // Package benchmarks measures Go's own context package on the scenarios that the JMH benchmarks
 // of gocontext measure (../src/main/java/dev/gocontext/benchmarks), so that run.sh can put Go's
-// ns/op and B/op beside ours. Run: go test -run '^$' -bench . -benchmem -cpu 1
+// ns/op and B/op beside ours. Run: go test -run '^$' -bench . -benchmem -cpu 2
 package benchmarks
 
 import (
@@ -147,9 +147,9 @@ func BenchmarkTree(b *testing.B) {
 	}
 }
 
-// BenchmarkSharedParent: goroutines deriving from and cancelling under one shared parent; run
-// with -cpu 2 for the 2-thread scenario (Java: SharedParentBench). ns/op is aggregate, as JMH's
-// throughput of both threads turned into time per operation.
+// BenchmarkSharedParent: goroutines deriving from and cancelling under one shared parent; with
+// -cpu 2, RunParallel runs 2 goroutines: the 2-thread scenario (Java: SharedParentBench). ns/op
+// is aggregate, as JMH's throughput of both threads turned into time per operation.
 func BenchmarkSharedParent(b *testing.B) {
 	parent, cancelParent := context.WithCancel(context.Background())
 	defer cancelParent()
