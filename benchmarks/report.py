@@ -170,12 +170,13 @@ def fmt_value(value, unit):
         return "n/a"
     if unit == "ns":
         if value >= 1e6:
-            return f"{value / 1e6:.3g} ms"
+            return fmt_value(value / 1e6, "ms")
         if value >= 1e3:
-            return f"{value / 1e3:.3g} µs"
-        return f"{value:.3g} ns"
+            return fmt_value(value / 1e3, "µs")
     if unit == "children":
         return f"{value:.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f} {unit}"
     return f"{value:.3g} {unit}"
 
 
