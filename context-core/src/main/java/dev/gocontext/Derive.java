@@ -95,7 +95,7 @@ final class Derive {
                 c = n.parent;
             } else if (c instanceof ValueContext v) {
                 c = v.base();
-            } else if (c instanceof EmptyContext || c instanceof WithoutCancelContext) {
+            } else if (c instanceof NeverCanceledContext) {
                 return null;
             } else {
                 return c.deadline().orElse(null);
@@ -113,7 +113,7 @@ final class Derive {
         if (source instanceof CancelNode node) {
             return node;
         }
-        if (source instanceof EmptyContext || source instanceof WithoutCancelContext) {
+        if (source instanceof NeverCanceledContext) {
             return null;
         }
         return source.done() instanceof NodeDone d ? d.node : null;
@@ -127,7 +127,7 @@ final class Derive {
             return;
         }
         Context source = child.parent instanceof ValueContext v ? v.base() : child.parent;
-        if (source instanceof EmptyContext || source instanceof WithoutCancelContext) {
+        if (source instanceof NeverCanceledContext) {
             return; // never done
         }
         // a user-written parent: watch its done signal without a thread

@@ -1,12 +1,10 @@
 package dev.gocontext;
 
-import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** {@link Context#background()} and {@link Context#todo()}: never done, no deadline, no values. */
-final class EmptyContext implements Context {
+final class EmptyContext extends NeverCanceledContext {
     static final EmptyContext BACKGROUND = new EmptyContext("context.Background");
     static final EmptyContext TODO = new EmptyContext("context.TODO");
 
@@ -14,21 +12,6 @@ final class EmptyContext implements Context {
 
     private EmptyContext(String name) {
         this.name = name;
-    }
-
-    @Override
-    public Optional<Instant> deadline() {
-        return Optional.empty();
-    }
-
-    @Override
-    public Done done() {
-        return Done.never();
-    }
-
-    @Override
-    public @Nullable ContextException err() {
-        return null;
     }
 
     @Override

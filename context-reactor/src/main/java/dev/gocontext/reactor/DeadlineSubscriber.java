@@ -355,12 +355,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         while (true) {
             long r = requested;
             while (e != r) {
-                if (cancelled) {
-                    q.clear();
-                    return;
-                }
-                if (stop != null) {
-                    deliverStop();
+                if (ended(q)) {
                     return;
                 }
                 T v;
@@ -377,12 +372,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
                 a.onNext(v);
                 e++;
             }
-            if (cancelled) {
-                q.clear();
-                return;
-            }
-            if (stop != null) {
-                deliverStop();
+            if (ended(q)) {
                 return;
             }
             boolean empty;
@@ -407,6 +397,22 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
                 missed = w;
             }
         }
+    }
+
+    /**
+     * In the drain loop: whether the downstream cancelled or a done signal arrived, in which case
+     * the loop must end; a done signal is delivered here. Two volatile reads when neither happened.
+     */
+    private boolean ended(Fuseable.QueueSubscription<T> q) {
+        if (cancelled) {
+            q.clear();
+            return true;
+        }
+        if (stop != null) {
+            deliverStop();
+            return true;
+        }
+        return false;
     }
 
     private void completeFused() {

@@ -47,7 +47,8 @@ import reactor.util.context.ContextView;
  *       source's subscription is cancelled, then the subscriber gets {@code onError(ctx.err())},
  *       once, never concurrently with {@code onNext}; elements that race with it are discarded;
  *   <li>a deadline is applied with a timer of {@link Schedulers#parallel()} (Reactor's own timeout
- *       machinery) on the remaining time, so {@code StepVerifier.withVirtualTime} controls it; it
+ *       machinery) on the remaining time (measured on the ctx's clock, rounded up to the
+ *       millisecond), so {@code StepVerifier.withVirtualTime} controls it; it
  *       signals {@link Context#DEADLINE_EXCEEDED}, not a {@code TimeoutException}. When the ctx's own
  *       timer measures the same clock (the system clock while {@code parallel()} is a real-time
  *       scheduler, or {@link SchedulerTimeSource#parallel()}), that timer already makes the ctx done

@@ -34,6 +34,9 @@ final class TimerPolicy {
 
     private static final String REACTOR_SCHEDULERS = "reactor.core.scheduler";
 
+    // Racy by design: any thread may replace it with a fresh, correct verdict.
+    private static volatile Verdict lastVerdict = new Verdict(Schedulers.immediate(), false);
+
     private TimerPolicy() {}
 
     /**
@@ -64,11 +67,37 @@ final class TimerPolicy {
 
     /** Whether deadlines measured by {@code time} fire when Reactor's own timers would. */
     static boolean sameClockAsReactor(TimeSource time) {
-        Scheduler timer = unwrap(Schedulers.parallel());
+        Scheduler parallel = Schedulers.parallel();
         if (time == TimeSource.system()) {
-            return timer.getClass().getPackageName().equals(REACTOR_SCHEDULERS);
+            return isRealTime(parallel);
         }
-        return time instanceof SchedulerTimeSource sts && unwrap(sts.scheduler()) == timer;
+        return time instanceof SchedulerTimeSource sts && unwrap(sts.scheduler()) == unwrap(parallel);
+    }
+
+    /**
+     * Whether {@code parallel} is one of Reactor's own real-time schedulers. Remembered for the
+     * last instance asked about ({@code Schedulers.parallel()} changes only when its factory is
+     * replaced, as {@code withVirtualTime} does), so a subscription pays one volatile read.
+     */
+    private static boolean isRealTime(Scheduler parallel) {
+        Verdict last = lastVerdict;
+        if (last.scheduler != parallel) {
+            last = new Verdict(
+                    parallel, unwrap(parallel).getClass().getPackageName().equals(REACTOR_SCHEDULERS));
+            lastVerdict = last;
+        }
+        return last.realTime;
+    }
+
+    /** The last scheduler {@link #isRealTime} looked at, and its answer. Immutable. */
+    private static final class Verdict {
+        final Scheduler scheduler;
+        final boolean realTime;
+
+        Verdict(Scheduler scheduler, boolean realTime) {
+            this.scheduler = scheduler;
+            this.realTime = realTime;
+        }
     }
 
     /** The scheduler behind {@code Schedulers}' cache wrapper (which is a {@code Supplier}). */

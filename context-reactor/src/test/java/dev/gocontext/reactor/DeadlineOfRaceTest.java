@@ -44,13 +44,7 @@ class DeadlineOfRaceTest {
                         FluxSink.OverflowStrategy.IGNORE);
                 CheckingSubscriber checker = new CheckingSubscriber(Long.MAX_VALUE);
                 GoContext.deadlineOf(source).contextWrite(GoContext.with(ctx)).subscribe(checker);
-                int spin = random.nextInt(20_000);
-                canceler.execute(() -> {
-                    for (int i = 0; i < spin; i++) {
-                        Thread.onSpinWait();
-                    }
-                    ctx.cancel();
-                });
+                cancelAfterSpinning(canceler, ctx, random.nextInt(20_000));
                 checker.assertGood("seed " + seed + " round " + round);
                 canceled += checker.error.get() != null ? 1 : 0;
                 if (checker.error.get() != null) {
@@ -80,18 +74,12 @@ class DeadlineOfRaceTest {
                 GoContext.deadlineOf(Flux.range(0, 50_000))
                         .contextWrite(GoContext.with(ctx))
                         .subscribe(checker);
-                int spin = random.nextInt(20_000);
                 requester.execute(() -> {
                     for (int i = 0; i < 500; i++) {
                         checker.request(100);
                     }
                 });
-                canceler.execute(() -> {
-                    for (int i = 0; i < spin; i++) {
-                        Thread.onSpinWait();
-                    }
-                    ctx.cancel();
-                });
+                cancelAfterSpinning(canceler, ctx, random.nextInt(20_000));
                 checker.assertGood("seed " + seed + " round " + round);
                 canceled += checker.error.get() != null ? 1 : 0;
             }
@@ -103,6 +91,15 @@ class DeadlineOfRaceTest {
         assertThat(canceled)
                 .as("the cancel must win some rounds, or nothing raced")
                 .isPositive();
+    }
+
+    private static void cancelAfterSpinning(ExecutorService canceler, CancellableContext ctx, int spins) {
+        canceler.execute(() -> {
+            for (int i = 0; i < spins; i++) {
+                Thread.onSpinWait();
+            }
+            ctx.cancel();
+        });
     }
 
     private static void emit(FluxSink<Integer> sink) {

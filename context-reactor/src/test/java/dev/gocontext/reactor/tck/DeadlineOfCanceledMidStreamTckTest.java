@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -18,13 +19,14 @@ import org.testng.Assert;
 import org.testng.annotations.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The Reactive Streams TCK against {@code deadlineOf} whose ctx is canceled mid-stream: each
- * subscription gets its own ctx; the source emits its elements and then, instead of completing,
- * has its ctx canceled from another thread, so the stream ends with {@code onError(CANCELED)}
- * after the cancellation raced with the source. Such a stream never completes, so the TCK skips
- * the rules that need {@code onComplete}.
+ * subscription gets its own ctx; the source emits its elements and then, when the subscriber asks
+ * for more, has its ctx canceled from another thread instead of completing, so the stream ends
+ * with {@code onError(CANCELED)}. Such a stream never completes, so the TCK skips the rules that
+ * need {@code onComplete}.
  */
 public class DeadlineOfCanceledMidStreamTckTest extends PublisherVerification<Long> {
 
@@ -36,13 +38,25 @@ public class DeadlineOfCanceledMidStreamTckTest extends PublisherVerification<Lo
     public Publisher<Long> createPublisher(long n) {
         return Flux.defer(() -> {
             CancellableContext ctx = Context.background().withCancel();
-            Flux<Long> thenCancel = Mono.delay(Duration.ZERO) // on a parallel thread
-                    .doOnNext(tick -> ctx.cancel())
-                    .then(Mono.<Long>never())
-                    .flux();
-            return GoContext.deadlineOf(DeadlineOfLiveCtxTckTest.elements(n).concatWith(thenCancel))
-                    .contextWrite(GoContext.with(ctx));
+            return GoContext.deadlineOf(elementsThenCancel(n, ctx)).contextWrite(GoContext.with(ctx));
         });
+    }
+
+    /**
+     * {@code n} elements; when more is requested, the ctx is canceled from a parallel thread while
+     * the subscriber waits, so the stream ends with {@code onError(CANCELED)}.
+     */
+    private static Flux<Long> elementsThenCancel(long n, CancellableContext ctx) {
+        Flux<Long> cancelWhenAskedForMore = Flux.create(sink -> {
+            AtomicBoolean canceling = new AtomicBoolean();
+            sink.onRequest(
+                    requested -> { // with the demand left over, then with each request
+                        if (requested > 0 && canceling.compareAndSet(false, true)) {
+                            Schedulers.parallel().schedule(ctx::cancel);
+                        }
+                    });
+        });
+        return DeadlineOfLiveCtxTckTest.elements(n).concatWith(cancelWhenAskedForMore);
     }
 
     @Override
