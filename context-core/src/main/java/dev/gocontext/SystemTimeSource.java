@@ -35,7 +35,6 @@ final class SystemTimeSource implements TimeSource {
         private final Runnable task;
 
         // guarded by the SystemTimer lock
-        private long dueNanos;
         private int heapIndex = -1;
 
         ScheduledTask(Runnable task) {
@@ -50,16 +49,6 @@ final class SystemTimeSource implements TimeSource {
         @Override
         public void expire() {
             AfterDone.dispatch(task, AfterDone.defaultExecutor());
-        }
-
-        @Override
-        public long dueNanos() {
-            return dueNanos;
-        }
-
-        @Override
-        public void dueNanos(long dueNanos) {
-            this.dueNanos = dueNanos;
         }
 
         @Override

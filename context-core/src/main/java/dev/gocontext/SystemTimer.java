@@ -9,8 +9,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The timer of the system time source: a binary min-heap of entries ordered by their monotonic
  * due time ({@link System#nanoTime()}), served by one daemon thread that exists only while there
- * is something to wait for. Entries are intrusive (they store their own due time and heap
- * position), so scheduling allocates nothing and removal is O(log n) from anywhere in the heap.
+ * is something to wait for. Entries are intrusive (they store their own heap position), so
+ * scheduling allocates nothing and removal is O(log n) from anywhere in the heap. The due times
+ * live in an array beside the heap, so that sifting compares adjacent longs instead of loading
+ * one entry object per level (with a million deadlines, each such load is a cache miss).
  */
 final class SystemTimer {
     static final SystemTimer INSTANCE = new SystemTimer();
@@ -20,12 +22,8 @@ final class SystemTimer {
 
     private static final int MIN_CAPACITY = 16;
 
-    /** What the heap holds: its due time and position are guarded by the timer's lock. */
+    /** What the heap holds: its position is guarded by the timer's lock. */
     interface Entry {
-        long dueNanos();
-
-        void dueNanos(long dueNanos);
-
         int heapIndex();
 
         void heapIndex(int heapIndex);
@@ -37,13 +35,21 @@ final class SystemTimer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
-    // All guarded by `lock`. Invariants: heap[0..size) is a min-heap on dueNanos and
-    // heap[i].heapIndex() == i; every other slot is null; an entry not in the heap has index -1.
+    // All guarded by `lock`. Invariants: heap[0..size) is a min-heap on dues[0..size), dues[i]
+    // being heap[i]'s due time, and heap[i].heapIndex() == i; every other slot of heap is null;
+    // both arrays have the same length; an entry not in the heap has index -1.
     // `thread` is non-null while a timer thread runs; it ends only with the lock held and an
     // empty heap, setting `thread` to null.
     private Entry[] heap = new Entry[MIN_CAPACITY];
+    private long[] dues = new long[MIN_CAPACITY];
     private int size;
     private @Nullable Thread thread;
+
+    // Guarded by `lock`: while the timer thread waits, the System.nanoTime() at which it will look
+    // at the heap again. schedule() wakes it only for an entry due before then, so that a burst of
+    // far deadlines (a request timeout, canceled in time) costs no thread wake-ups. When the thread
+    // is not waiting the value is stale, which is harmless: it reads the heap before it waits.
+    private long wakeAt;
 
     private SystemTimer() {}
 
@@ -52,17 +58,14 @@ final class SystemTimer {
         long due = System.nanoTime() + delayNanos;
         lock.lock();
         try {
-            entry.dueNanos(due);
             if (size == heap.length) {
-                heap = Arrays.copyOf(heap, size * 2);
+                resize(size * 2);
             }
-            entry.heapIndex(size);
-            heap[size] = entry;
-            siftUp(size++);
+            siftUp(size++, entry, due);
             if (entry.heapIndex() == 0) {
                 if (thread == null) {
                     startThread();
-                } else {
+                } else if (due - wakeAt < 0) {
                     changed.signal();
                 }
             }
@@ -108,16 +111,18 @@ final class SystemTimer {
         try {
             while (true) {
                 if (size == 0) {
+                    wakeAt = System.nanoTime() + IDLE_NANOS;
                     if (changed.awaitNanos(IDLE_NANOS) <= 0 && size == 0) {
                         thread = null;
                         return;
                     }
                     continue;
                 }
-                long wait = heap[0].dueNanos() - System.nanoTime();
+                long wait = dues[0] - System.nanoTime();
                 if (wait > 0) {
                     // No local variable refers to an entry while this thread sleeps: the entry
                     // may be canceled meanwhile, and must not stay reachable from here.
+                    wakeAt = dues[0];
                     changed.awaitNanos(wait);
                     continue;
                 }
@@ -149,61 +154,63 @@ final class SystemTimer {
     }
 
     private void removeAt(int i) {
-        Entry removed = heap[i];
-        removed.heapIndex(-1);
+        heap[i].heapIndex(-1);
         int last = --size;
         Entry moved = heap[last];
+        long movedDue = dues[last];
         heap[last] = null;
         if (i != last) {
-            heap[i] = moved;
-            moved.heapIndex(i);
-            siftDown(i);
+            siftDown(i, moved, movedDue);
             if (moved.heapIndex() == i) {
-                siftUp(i);
+                siftUp(i, moved, movedDue);
             }
         }
         if (heap.length > MIN_CAPACITY && size < heap.length / 4) {
-            heap = Arrays.copyOf(heap, heap.length / 2); // release memory after a burst
+            resize(heap.length / 2); // release memory after a burst
         }
     }
 
-    private void siftUp(int i) {
-        Entry e = heap[i];
-        long due = e.dueNanos();
+    private void resize(int capacity) {
+        heap = Arrays.copyOf(heap, capacity);
+        dues = Arrays.copyOf(dues, capacity);
+    }
+
+    /** Places {@code e}, due at {@code due}, at slot {@code i} or above it. */
+    private void siftUp(int i, Entry e, long due) {
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            Entry p = heap[parent];
-            if (due - p.dueNanos() >= 0) {
+            long parentDue = dues[parent];
+            if (due - parentDue >= 0) {
                 break;
             }
-            heap[i] = p;
-            p.heapIndex(i);
+            set(i, heap[parent], parentDue);
             i = parent;
         }
-        heap[i] = e;
-        e.heapIndex(i);
+        set(i, e, due);
     }
 
-    private void siftDown(int i) {
-        Entry e = heap[i];
-        long due = e.dueNanos();
+    /** Places {@code e}, due at {@code due}, at slot {@code i} or below it. */
+    private void siftDown(int i, Entry e, long due) {
         int half = size >>> 1;
         while (i < half) {
             int child = 2 * i + 1;
-            Entry c = heap[child];
             int right = child + 1;
-            if (right < size && heap[right].dueNanos() - c.dueNanos() < 0) {
+            if (right < size && dues[right] - dues[child] < 0) {
                 child = right;
-                c = heap[child];
             }
-            if (due - c.dueNanos() <= 0) {
+            long childDue = dues[child];
+            if (due - childDue <= 0) {
                 break;
             }
-            heap[i] = c;
-            c.heapIndex(i);
+            set(i, heap[child], childDue);
             i = child;
         }
+        set(i, e, due);
+    }
+
+    private void set(int i, Entry e, long due) {
         heap[i] = e;
+        dues[i] = due;
         e.heapIndex(i);
     }
 }

@@ -21,9 +21,8 @@ final class TimerNode extends CancelNode implements SystemTimer.Entry {
     // node's monitor. Invariant: null once the node is done.
     private @Nullable Registration foreignTimer;
 
-    // System timer bookkeeping, guarded by the SystemTimer lock: the monotonic due time and the
-    // position in the heap (-1 when not in it).
-    private long dueNanos;
+    // System timer bookkeeping, guarded by the SystemTimer lock: the position in the heap (-1 when
+    // not in it).
     private int heapIndex = -1;
 
     TimerNode(Context parent, Instant deadline, @Nullable Throwable deadlineCause) {
@@ -86,16 +85,6 @@ final class TimerNode extends CancelNode implements SystemTimer.Entry {
         } else {
             SystemTimer.INSTANCE.unschedule(this);
         }
-    }
-
-    @Override
-    public long dueNanos() {
-        return dueNanos;
-    }
-
-    @Override
-    public void dueNanos(long dueNanos) {
-        this.dueNanos = dueNanos;
     }
 
     @Override

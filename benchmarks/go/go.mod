@@ -1,0 +1,3 @@
+module gocontext.dev/benchmarks
+
+go 1.19
