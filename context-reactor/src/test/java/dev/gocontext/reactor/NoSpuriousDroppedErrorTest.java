@@ -1,0 +1,108 @@
+package dev.gocontext.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gocontext.CancellableContext;
+import dev.gocontext.Context;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.test.publisher.TestPublisher;
+
+/**
+ * {@code deadlineOf} never makes Reactor drop (and log at ERROR) an error that loses nothing:
+ *
+ * <ul>
+ *   <li>a Mono's value is its outcome: once delivered, the ctx becoming done (for instance because
+ *       the value's consumer ends the request) adds no error after it;
+ *   <li>a source reporting the ctx's own error after {@code deadlineOf} stopped it (typically an
+ *       inner {@code deadlineOf} on the same ctx whose delivery raced with the outer one) is
+ *       ignored; any other late error still goes to {@code onErrorDropped}, as Reactor's operators
+ *       do.
+ * </ul>
+ */
+class NoSpuriousDroppedErrorTest {
+    private final List<Throwable> dropped = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void watchDroppedErrors() {
+        Hooks.onErrorDropped(dropped::add);
+    }
+
+    @AfterEach
+    void resetHooks() {
+        Hooks.resetOnErrorDropped();
+    }
+
+    /** fused: {@code Mono.just} (SYNC fusion); plain: a non-fuseable source. */
+    private static Mono<String> value(String kind) {
+        return kind.equals("fused") ? Mono.just("value") : Mono.just("value").hide();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fused", "plain"})
+    void aMonoCompletesWhenItsConsumerCancelsTheCtxInOnNext(String kind) {
+        CancellableContext ctx = Context.background().withTimeout(Duration.ofMinutes(1));
+        Mono<String> pipeline =
+                GoContext.deadlineOf(value(kind)).doOnNext(v -> ctx.cancel()).contextWrite(GoContext.with(ctx));
+
+        StepVerifier.create(pipeline).expectNext("value").expectComplete().verify(Duration.ofSeconds(5));
+        assertThat(ctx.err()).isSameAs(Context.CANCELED);
+        assertThat(dropped).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fused", "plain"})
+    void aMonoCompletesWhenAFlatMapOfItsValueCancelsTheCtx(String kind) {
+        CancellableContext ctx = Context.background().withCancel();
+        Mono<String> pipeline = GoContext.deadlineOf(value(kind))
+                .flatMap(x -> Mono.just(x).doOnNext(y -> ctx.cancel()))
+                .contextWrite(GoContext.with(ctx));
+
+        StepVerifier.create(pipeline).expectNext("value").expectComplete().verify(Duration.ofSeconds(5));
+        assertThat(dropped).isEmpty();
+    }
+
+    @Test
+    void aMonoWhoseSourceCompletesLateIsCompleteWithItsValue() {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+
+        StepVerifier.create(GoContext.deadlineOf(source.mono()).contextWrite(GoContext.with(ctx)))
+                .then(() -> source.next("v"))
+                .expectNext("v")
+                .then(ctx::cancel)
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+        assertThat(dropped).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aLateErrorFromAStoppedSourceIsDroppedUnlessItIsTheCtxsOwn(boolean ctxsOwnError) {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+
+        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(GoContext.with(ctx)))
+                .then(ctx::cancel)
+                .expectErrorMatches(e -> e == Context.CANCELED)
+                .verify(Duration.ofSeconds(5));
+        source.assertCancelled();
+        Throwable late = ctxsOwnError ? Context.CANCELED : new IllegalStateException("boom");
+        source.error(late);
+
+        if (ctxsOwnError) {
+            assertThat(dropped).isEmpty();
+        } else {
+            assertThat(dropped).containsExactly(late);
+        }
+    }
+}
