@@ -242,7 +242,18 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
         if (walk != null) {
             walk.finish(); // every descendant is done; the actions below may run user code
         }
-        for (Waiter a = actionsHead; a != null; ) {
+        if (actionsHead != null && SystemTimer.INSTANCE.isTimerThread()) {
+            // a deadline: the timer thread never runs user code, even with a direct executor
+            Waiter actions = actionsHead;
+            AfterDone.defaultExecutor().execute(() -> fireActions(actions));
+        } else {
+            fireActions(actionsHead);
+        }
+    }
+
+    /** Fires a detached list of waiters that are not child nodes, linked through {@code next}. */
+    private static void fireActions(@Nullable Waiter actions) {
+        for (Waiter a = actions; a != null; ) {
             Waiter next = a.next;
             a.next = null;
             a.fire();

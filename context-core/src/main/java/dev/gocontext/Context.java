@@ -257,7 +257,9 @@ public interface Context {
     /**
      * As {@link #afterDone(Runnable)}, on {@code executor}. With a direct executor ({@code
      * Runnable::run}) the action runs on the thread that makes this context done, after this
-     * library released its locks; it must then be short and must not block.
+     * library released its locks and after every descendant is done; it must then be short and
+     * must not block. The one exception is a deadline on the system clock: the shared timer thread
+     * never runs user code, so those actions are handed to the internal pool first.
      *
      * @throws NullPointerException if {@code action} or {@code executor} is null
      */

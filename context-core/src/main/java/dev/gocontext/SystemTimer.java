@@ -43,7 +43,7 @@ final class SystemTimer {
     private Entry[] heap = new Entry[MIN_CAPACITY];
     private long[] dues = new long[MIN_CAPACITY];
     private int size;
-    private @Nullable Thread thread;
+    private volatile @Nullable Thread thread; // volatile too: isTimerThread() reads it without the lock
 
     // Guarded by `lock`: while the timer thread waits, the System.nanoTime() at which it will look
     // at the heap again. schedule() wakes it only for an entry due before then, so that a burst of
@@ -97,6 +97,11 @@ final class SystemTimer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the calling thread is the timer thread, which must never run user code. */
+    boolean isTimerThread() {
+        return Thread.currentThread() == thread;
     }
 
     private void startThread() {

@@ -271,4 +271,24 @@ class AfterDoneTest {
         custom.finish(Context.CANCELED, Context.CANCELED);
         assertThat(runs).hasValue(1);
     }
+
+    @Test
+    void theTimerThreadNeverRunsAnActionEvenWithADirectExecutor() throws Exception {
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        CountDownLatch ran = new CountDownLatch(1);
+        try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(20))) {
+            ctx.withCancel()
+                    .afterDone(
+                            () -> {
+                                ranOn.set(Thread.currentThread());
+                                ran.countDown();
+                            },
+                            Runnable::run);
+            assertThat(ran.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(ctx.err()).isSameAs(Context.DEADLINE_EXCEEDED);
+        }
+        assertThat(ranOn.get().getName())
+                .as("the deadline fired on the timer thread")
+                .doesNotStartWith("gocontext-timer");
+    }
 }
