@@ -227,6 +227,21 @@ public interface Context {
         return Derive.withTimeSource(this, timeSource);
     }
 
+    /**
+     * The time left until {@link #deadline()}, measured by {@link #timeSource()}: Go's {@code
+     * time.Until(deadline)}, for budgets handed to other systems (a query timeout, a header for the
+     * next hop).
+     *
+     * <pre>{@code
+     * ctx.remaining().ifPresent(left -> statement.setQueryTimeout((int) Math.max(1, left.toSeconds())));
+     * }</pre>
+     *
+     * @return empty if this context has no deadline; zero or negative once it has passed
+     */
+    default Optional<Duration> remaining() {
+        return deadline().map(deadline -> Duration.between(timeSource().now(), deadline));
+    }
+
     /** The time source of this context's deadlines: the nearest {@link #withTimeSource}, else the system clock. */
     default TimeSource timeSource() {
         return Derive.timeSourceOf(this);

@@ -99,7 +99,7 @@ final class TimerNode extends CancelNode implements SystemTimer.Entry {
 
     @Override
     public String nameSuffix() {
-        Duration left = Duration.between(Derive.timeSourceOf(parent).now(), deadline);
+        Duration left = remaining().orElseThrow(); // a timer context always has a deadline
         return ".WithDeadline(" + deadline + " [" + left + "])";
     }
 }

@@ -2,7 +2,6 @@ package dev.gocontext.reactor.http;
 
 import dev.gocontext.Context;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -74,25 +73,13 @@ public final class OutboundPropagation {
         if (!allows(host)) {
             return headers;
         }
-        Optional<Duration> remaining = remaining(ctx);
+        Optional<Duration> remaining = ctx.remaining();
         remaining.ifPresent(r -> headers.put(GoContextHttp.REQUEST_TIMEOUT, Long.toString(Math.max(1, millis(r)))));
         String id = GoContextHttp.requestId(ctx);
         if (GoContextHttp.isSafeRequestId(id)) {
             headers.put(GoContextHttp.REQUEST_ID, id);
         }
         return headers;
-    }
-
-    /**
-     * The time left before {@code ctx}'s deadline, on the ctx's own clock; empty without a
-     * deadline; zero or negative when it has passed.
-     */
-    public static Optional<Duration> remaining(Context ctx) {
-        Optional<Instant> deadline = ctx.deadline();
-        if (deadline.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(Duration.between(ctx.timeSource().now(), deadline.get()));
     }
 
     private static long millis(Duration d) {

@@ -44,7 +44,7 @@ class ChainTest {
     }
 
     private static long remainingMillis(Context ctx) {
-        return OutboundPropagation.remaining(ctx).orElseThrow().toMillis();
+        return ctx.remaining().orElseThrow().toMillis();
     }
 
     /** Starts hop 3, 2, 1; returns hop 1. With {@code hang}, hop 3 never answers. */

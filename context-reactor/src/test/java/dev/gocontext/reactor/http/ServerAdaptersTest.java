@@ -64,7 +64,7 @@ class ServerAdaptersTest {
             if (!answer) {
                 return Mono.<String>never().doOnCancel(() -> workDisposedAt.set(System.nanoTime()));
             }
-            long remaining = OutboundPropagation.remaining(ctx).orElseThrow().toMillis();
+            long remaining = ctx.remaining().orElseThrow().toMillis();
             return Mono.just(remaining + " " + GoContextHttp.requestId(ctx));
         };
         server = switch (adapter) {

@@ -2,7 +2,6 @@ package dev.gocontext.samples.db;
 
 import dev.gocontext.Context;
 import dev.gocontext.ContextException;
-import dev.gocontext.samples.Budget;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.R2dbcTimeoutException;
@@ -94,7 +93,7 @@ public final class SlowStatements {
     /** QUERY_TIMEOUT: the database's own deadline for the statements of this session (0: none). */
     private Mono<Void> setQueryTimeout(Connection connection, Context ctx) {
         long timeoutMs =
-                Budget.remaining(ctx).map(left -> Math.max(1, left.toMillis())).orElse(0L);
+                ctx.remaining().map(left -> Math.max(1, left.toMillis())).orElse(0L);
         return Mono.from(connection
                         .createStatement("SET QUERY_TIMEOUT " + timeoutMs)
                         .execute())

@@ -4,7 +4,6 @@ import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.ContextException;
 import dev.gocontext.Registration;
-import dev.gocontext.samples.Budget;
 import dev.gocontext.samples.db.DbStatementStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +90,7 @@ public final class JdbcQueryExample {
             throw err; // never start work for a context that is already done
         }
         // the database's own guard: JDBC's timeout is in whole seconds, so round up
-        Budget.remaining(ctx)
+        ctx.remaining()
                 .ifPresent(left -> setQueryTimeout(statement, (int) Math.max(1, (left.toMillis() + 999) / 1000)));
         Registration cancelOnDone = ctx.afterDone(() -> cancel(statement));
         try (ResultSet rows = statement.executeQuery(sql)) {

@@ -7,7 +7,6 @@ import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import dev.gocontext.reactor.netty.GoContextHttpClient;
-import dev.gocontext.samples.Budget;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -81,7 +80,7 @@ public final class RpcDeadlineExample {
         return GoContext.current().flatMap(ctx -> {
             long start = System.nanoTime();
             out.println("server: " + GoContextHttp.requestId(ctx) + " arrived with "
-                    + Budget.remaining(ctx).map(Duration::toMillis).orElse(-1L) + " ms of budget, needs " + ms
+                    + ctx.remaining().map(Duration::toMillis).orElse(-1L) + " ms of budget, needs " + ms
                     + " ms");
             Consumer<String> stopped = why -> out.println(
                     "server: " + GoContextHttp.requestId(ctx) + " stopped after " + elapsedMs(start) + " ms: " + why);

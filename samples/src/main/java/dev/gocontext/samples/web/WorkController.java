@@ -3,7 +3,6 @@ package dev.gocontext.samples.web;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
-import dev.gocontext.samples.Budget;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +42,7 @@ class WorkController {
     }
 
     static @Nullable Long remainingMs(Context ctx) {
-        return Budget.remaining(ctx).map(Duration::toMillis).orElse(null);
+        return ctx.remaining().map(Duration::toMillis).orElse(null);
     }
 
     static long elapsedMs(long startNanos) {
