@@ -122,10 +122,6 @@ class CancelNode extends Waiter implements CancellableContext, Derived {
         return state != null;
     }
 
-    final @Nullable Object state() {
-        return state;
-    }
-
     /**
      * Makes this context and its descendants done with {@code completion} (an error or a {@link
      * Completion}), unless it already is, then fires their waiters.

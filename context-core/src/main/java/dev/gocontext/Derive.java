@@ -109,7 +109,7 @@ final class Derive {
      * if the child is not registered in any node.
      */
     static @Nullable CancelNode registrationNode(Context parent) {
-        Context source = parent instanceof ValueContext v ? v.base() : parent;
+        Context source = doneSource(parent);
         if (source instanceof CancelNode node) {
             return node;
         }
@@ -119,19 +119,28 @@ final class Derive {
         return source.done() instanceof NodeDone d ? d.node : null;
     }
 
+    /** Where {@code parent}'s done signal comes from: itself, or the base of a value context. */
+    private static Context doneSource(Context parent) {
+        return parent instanceof ValueContext v ? v.base() : parent;
+    }
+
     /** Go's propagateCancel: make {@code child} done when its parent is. */
     private static void attach(CancelNode child) {
-        CancelNode registeredWith = registrationNode(child.parent);
-        if (registeredWith != null) {
-            registeredWith.adopt(child);
+        Context source = doneSource(child.parent);
+        if (source instanceof CancelNode node) {
+            node.adopt(child);
             return;
         }
-        Context source = child.parent instanceof ValueContext v ? v.base() : child.parent;
         if (source instanceof NeverCanceledContext) {
             return; // never done
         }
-        // a user-written parent: watch its done signal without a thread
+        // a user-written parent (its done() is asked once): register with the node behind it if
+        // it is one of ours, else watch its done signal without a thread
         Done parentDone = source.done();
+        if (parentDone instanceof NodeDone d) {
+            d.node.adopt(child);
+            return;
+        }
         if (parentDone == Done.never()) {
             return;
         }

@@ -54,11 +54,6 @@ final class ElasticExecutor implements Executor {
         }
     }
 
-    /** Threads currently alive; for tests. */
-    int threadCount() {
-        return threads.get();
-    }
-
     private void work(Runnable first) {
         Runnable task = first;
         long idleSince = 0;

@@ -9,9 +9,9 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>A ctx canceled with {@code cancel()} is delivered at once, on the thread that cancels it, before
  * {@code cancel()} returns, as core propagates cancellation. A deadline is delivered on a {@link
- * Schedulers#parallel()} thread, where Reactor's own timers deliver: a deadline fires on the
- * time source's timer thread (core's single system timer thread), which must never run subscriber
- * code. A thread that is already one of Reactor's non-blocking threads delivers directly.
+ * Schedulers#parallel()} thread, where Reactor's own timers deliver (core hands a deadline's
+ * actions from its timer thread to its own pool, which is no place for subscriber code either). A
+ * thread that is already one of Reactor's non-blocking threads delivers directly.
  */
 final class Delivery {
     private Delivery() {}
