@@ -50,10 +50,11 @@ if grep -q 'BUILD SUCCESS' "$work/build.log"; then
   echo "release-dry-run: the upload to a closed port succeeded?! check the release profile" >&2
   exit 1
 fi
+entries=$(unzip -Z1 "$bundle" | sort)
 echo "release-dry-run: the bundle ${bundle#"$work/tree/"} holds:"
-unzip -Z1 "$bundle" | sort | sed 's/^/  /'
-unsigned=$(unzip -Z1 "$bundle" | grep -E '\.(jar|pom)$' | while read -r f; do
-  unzip -Z1 "$bundle" | grep -qxF "$f.asc" || echo "$f"; done)
+sed 's/^/  /' <<< "$entries"
+unsigned=$(grep -E '\.(jar|pom)$' <<< "$entries" | while read -r f; do
+  grep -qxF "$f.asc" <<< "$entries" || echo "$f"; done)
 if [ -n "$unsigned" ]; then
   echo "release-dry-run: without a signature: $unsigned" >&2
   exit 1
