@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -33,9 +32,10 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Every Java snippet of {@code docs/GUIDE.md}, verbatim, so that the compiler checks them against
- * the API; {@link GuideTest} checks that the guide shows nothing that is not here, and runs the
- * snippets that can run on their own. The methods whose names start with {@code chapter} wrap
+ * Every Java snippet of {@code docs/GUIDE.md} that is not taken from a program of {@code
+ * dev.gocontext.samples.examples}, verbatim, so that the compiler checks them against the API;
+ * {@link GuideTest} checks that the guide shows nothing that is not here or in a program, and runs
+ * the snippets that can run on their own. The methods whose names start with {@code chapter} wrap
  * snippets that are statements; the other members are snippets as they are, and the helpers they
  * call are at the end.
  */
@@ -162,33 +162,7 @@ class GuideSnippets {
                         .map(report -> report + " for request " + GoContextHttp.requestId(ctx)));
     }
 
-    // chapter 9
-    static long queryLong(Context ctx, Statement statement, String sql) throws SQLException {
-        ContextException err = ctx.err();
-        if (err != null) {
-            throw err; // never start work for a context that is already done
-        }
-        // the database's own guard; JDBC counts whole seconds, so round up
-        Optional<Duration> left = ctx.remaining();
-        if (left.isPresent()) {
-            statement.setQueryTimeout((int) Math.max(1, (left.get().toMillis() + 999) / 1000));
-        }
-        // the exact guard: cancel the statement the moment the context is done
-        Registration cancelOnDone = ctx.afterDone(() -> cancelQuietly(statement));
-        try (ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        } catch (SQLException e) {
-            err = ctx.err();
-            if (err != null) {
-                throw err; // says why better than "statement was canceled"
-            }
-            throw e;
-        } finally {
-            cancelOnDone.stop();
-        }
-    }
-
+    // chapter 9 (its JDBC method is JdbcQueryExample.queryLong, verbatim)
     static Mono<String> chapter9Rpc() {
         OutboundPropagation internal = OutboundPropagation.toHosts("prices.internal");
         HttpClient prices = GoContextHttpClient.propagation(internal).apply(HttpClient.create());

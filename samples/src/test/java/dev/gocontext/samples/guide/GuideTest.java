@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 
@@ -35,11 +36,18 @@ import reactor.test.StepVerifier;
 class GuideTest {
     private static final Path GUIDE = Path.of("..", "docs", "GUIDE.md");
     private static final Path SNIPPETS = Path.of("src/test/java/dev/gocontext/samples/guide/GuideSnippets.java");
+    private static final Path PROGRAMS = Path.of("src/main/java/dev/gocontext/samples/examples");
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     @Test
-    void everyJavaBlockOfTheGuideIsCompiledInGuideSnippets() throws IOException {
-        String snippets = withoutWhitespace(Files.readString(SNIPPETS, StandardCharsets.UTF_8));
+    void everyJavaBlockOfTheGuideIsCompiledInGuideSnippetsOrAProgram() throws IOException {
+        StringBuilder code = new StringBuilder(Files.readString(SNIPPETS, StandardCharsets.UTF_8));
+        try (Stream<Path> programs = Files.list(PROGRAMS)) {
+            for (Path program : programs.sorted().toList()) {
+                code.append(Files.readString(program, StandardCharsets.UTF_8));
+            }
+        }
+        String snippets = withoutWhitespace(code.toString());
         List<String> blocks = javaBlocks(Files.readString(GUIDE, StandardCharsets.UTF_8));
         assertThat(blocks).as("java blocks of the guide").hasSizeGreaterThan(10);
         List<String> missing = new ArrayList<>();
@@ -49,7 +57,7 @@ class GuideTest {
             }
         }
         assertThat(missing)
-                .as("blocks of docs/GUIDE.md that GuideSnippets.java does not hold verbatim")
+                .as("blocks of docs/GUIDE.md that neither GuideSnippets.java nor a program holds verbatim")
                 .isEmpty();
     }
 
@@ -84,20 +92,13 @@ class GuideTest {
     }
 
     @Test
-    void theJdbcSnippetsQueryAndRefuseADoneContext() throws Exception {
+    void theAfterDoneSnippetCountsRows() throws Exception {
         try (Connection db = DriverManager.getConnection("jdbc:h2:mem:guide", "sa", "");
                 Statement statement = db.createStatement();
                 CancellableContext ctx = Context.background().withTimeout(Duration.ofSeconds(30))) {
             statement.execute("CREATE TABLE orders(id INT)");
             statement.execute("INSERT INTO orders VALUES (1), (2)");
             assertThat(GuideSnippets.count(ctx, statement)).isEqualTo(2);
-            assertThat(GuideSnippets.queryLong(ctx, statement, "SELECT 42")).isEqualTo(42);
-            assertThat(statement.getQueryTimeout()).isBetween(1, 30);
-
-            CancellableContext done = Context.background().withCancel();
-            done.cancel();
-            assertThatThrownBy(() -> GuideSnippets.queryLong(done, statement, "SELECT 42"))
-                    .isSameAs(Context.CANCELED);
         }
     }
 
