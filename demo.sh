@@ -3,8 +3,8 @@
 #
 #   ./demo.sh                        the sample service on http://localhost:8080
 #   ./demo.sh --server.port=9090     ... on another port (any Spring Boot option works)
-#   ./demo.sh example                lists the runnable programs of the design notes
-#   ./demo.sh example timeout        runs one of them
+#   ./demo.sh example                lists the runnable programs of the guide (docs/GUIDE.md)
+#   ./demo.sh example timeout        runs one of them (each chapter of the guide names its own)
 #
 # Needs JDK 17+ and Maven 3.8.7+. JAVA_OPTS is passed to the JVM.
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark of gocontext side by side with its peers, in one run, and prints one table
-# of ratios (ours / peer, same run) with the targets of issue 5, plus an SVG chart.
+# of ratios (ours / peer, same run) with the project's performance targets, plus an SVG chart.
 #
 #   benchmarks/run.sh [quick|full] [JMH regex]
 #

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * Go guarantees, and what this checks, is that when any cancel() call returns (also a second,
  * concurrent one), every descendant is done.
  *
- * <p>Public, as Lincheck requires; small settings, as ../shared/STACK.md says.
+ * <p>Public, as Lincheck requires; small settings, so that it fits the build's time on 2 cores.
  */
 @Param(name = "cause", gen = IntGen.class, conf = "0:2")
 public class CancelNodeLincheckTest {

@@ -6,7 +6,7 @@ import java.util.Arrays;
 /**
  * The entry point of the samples jar: {@code java -jar context-samples.jar [--server.port=N]}
  * starts the service; {@code java -jar context-samples.jar example NAME} runs one of the programs
- * of the design notes (without a name: lists them).
+ * of the guide, {@code docs/GUIDE.md} (without a name: lists them).
  */
 public final class Main {
     private Main() {}

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Scenario 3 (design notes, sections 2.1 and 2.3): the tree of cancelCtx, timerCtx and valueCtx.
+ * The tree of cancelCtx, timerCtx and valueCtx. Guide ({@code docs/GUIDE.md}): chapter 2, "The
+ * tree".
  *
  * <p>Builds {@code background → cancelCtx → (timerCtx → valueCtx → cancelCtx, valueCtx →
  * cancelCtx)}, prints each node in Go's {@code String()} form, then first lets a timer fire under a

@@ -3,8 +3,8 @@ package dev.gocontext.samples.examples;
 import java.io.PrintStream;
 
 /**
- * One runnable program of the design notes: it prints what it shows to {@code out} and leaves
- * nothing running when it returns.
+ * One runnable program of the guide ({@code docs/GUIDE.md}): it prints what it shows to {@code out}
+ * and leaves nothing running when it returns.
  */
 @FunctionalInterface
 interface Example {

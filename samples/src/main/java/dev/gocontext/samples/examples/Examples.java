@@ -5,33 +5,27 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The runnable programs of the design notes, by name: {@code ./demo.sh example NAME} (or {@code
- * java -jar samples/target/context-samples.jar example NAME}) runs one; without a name, lists them.
+ * The runnable programs of the guide ({@code docs/GUIDE.md}), by name: {@code ./demo.sh example
+ * NAME} (or {@code java -jar samples/target/context-samples.jar example NAME}) runs one; without a
+ * name, lists them with the chapter of the guide each one belongs to.
  */
 public final class Examples {
-    /** A program, the scenario of the issue it implements and the sections of the notes it covers. */
-    record Entry(String name, int scenario, String sections, String summary, Example program) {}
+    /**
+     * A program: its name, the number of the guide's chapter that explains it (a {@code ## N.}
+     * heading of {@code docs/GUIDE.md}), what it shows, and the program itself.
+     */
+    record Entry(String name, int chapter, String summary, Example program) {}
 
     static final List<Entry> ALL = List.of(
-            new Entry("timeout", 1, "1, 2.5", "a 300 ms timeout beats a 500 ms operation", TimeoutExample::run),
-            new Entry("values", 2, "2.2, 4.3, 4.4", "trace_id and user down three layers", ValueChainExample::run),
-            new Entry(
-                    "tree",
-                    3,
-                    "2.1, 2.3",
-                    "cancelCtx/timerCtx/valueCtx tree, each reports why",
-                    CancelTreeExample::run),
-            new Entry("leak", 4, "2.4, 4.3", "forgotten cancel() found by the leak counter", LeakExample::run),
-            new Entry("jdbc", 5, "3.2", "a blocking JDBC query on H2 bounded by the ctx", JdbcQueryExample::run),
-            new Entry("rpc", 6, "3.2", "an RPC with a deadline over Reactor Netty", RpcDeadlineExample::run),
-            new Entry(
-                    "tracing",
-                    7,
-                    "3.1, 3.3",
-                    "request-id middleware, the id in every log line",
-                    RequestTracingExample::run),
-            new Entry("pool", 8, "4.2", "a worker pool bound to a ctx, no thread left", WorkerPoolExample::run),
-            new Entry("cascade", 9, "4.1", "a task tree canceled level by level, with causes", TaskTreeExample::run));
+            new Entry("timeout", 3, "a 300 ms timeout beats a 5 s operation", TimeoutExample::run),
+            new Entry("values", 4, "trace_id and user down three layers", ValueChainExample::run),
+            new Entry("tree", 2, "cancelCtx/timerCtx/valueCtx tree, each reports why", CancelTreeExample::run),
+            new Entry("leak", 7, "forgotten cancel() found by the leak counter", LeakExample::run),
+            new Entry("jdbc", 9, "a blocking JDBC query on H2 bounded by the ctx", JdbcQueryExample::run),
+            new Entry("rpc", 9, "an RPC with a deadline over Reactor Netty", RpcDeadlineExample::run),
+            new Entry("tracing", 8, "request-id middleware, the id in every log line", RequestTracingExample::run),
+            new Entry("pool", 10, "a worker pool bound to a ctx, no thread left", WorkerPoolExample::run),
+            new Entry("cascade", 5, "a task tree canceled level by level, with causes", TaskTreeExample::run));
 
     private Examples() {}
 
@@ -61,9 +55,9 @@ public final class Examples {
     }
 
     private static void list(PrintStream out) {
-        out.println("usage: ./demo.sh example NAME");
+        out.println("usage: ./demo.sh example NAME    (each is explained in docs/GUIDE.md, chapter N)");
         for (Entry e : ALL) {
-            out.printf("  %-9s scenario %d (notes %s): %s%n", e.name(), e.scenario(), e.sections(), e.summary());
+            out.printf("  %-9s chapter %-2d %s%n", e.name(), e.chapter(), e.summary());
         }
     }
 }

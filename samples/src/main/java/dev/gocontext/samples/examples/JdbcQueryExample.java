@@ -15,19 +15,22 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Scenario 5 (design notes, section 3.2): a blocking JDBC query on H2 bounded by the context.
+ * A blocking JDBC query on H2 bounded by the context. Guide ({@code docs/GUIDE.md}): chapter 9,
+ * "Database and RPC deadlines".
  *
- * <p>Two guards, as the notes recommend: {@code statement.setQueryTimeout(...)} from the context's
+ * <p>Two guards: {@code statement.setQueryTimeout(...)} from the context's
  * remaining time (JDBC counts whole seconds, so it is the coarse, database-side guard), and {@code
  * ctx.afterDone(statement::cancel)}, which stops the statement the moment the context is done, by
  * its deadline or by a cancel. The statement is {@code SELECT SLEEP_MS(n)}, which runs {@code n} ms
- * inside the database and checks for cancellation every 5 ms. Key line: {@code deadline: query
- * stopped after ~300 ms: context deadline exceeded}.
+ * inside the database and checks for cancellation every 5 ms. Three runs: a 50 ms query well within
+ * its 5 s budget; a 2 s query under a 300 ms deadline; a 2 s query that the user gives up on 150 ms
+ * after it started in the database. Key line: {@code deadline: query stopped after ~300 ms: context
+ * deadline exceeded}.
  *
  * <pre>{@code ./demo.sh example jdbc}</pre>
  */
@@ -40,11 +43,11 @@ public final class JdbcQueryExample {
 
     static void run(PrintStream out) throws Exception {
         long canceledBefore = DbStatementStats.global().canceled();
-        ScheduledExecutorService user = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService user = Executors.newSingleThreadExecutor();
         try (Connection connection = DriverManager.getConnection("jdbc:h2:mem:jdbc-example", "sa", "")) {
             createFunctions(connection);
 
-            try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(300))) {
+            try (CancellableContext ctx = Context.background().withTimeout(Duration.ofSeconds(5))) {
                 attempt(out, "in time", ctx, connection, 50);
             }
 
@@ -52,7 +55,8 @@ public final class JdbcQueryExample {
                 attempt(out, "deadline", ctx, connection, 2_000);
             }
             try (CancellableContext ctx = Context.background().withTimeout(Duration.ofSeconds(5))) {
-                user.schedule(() -> ctx.cancel(), 150, TimeUnit.MILLISECONDS); // the user gives up
+                long startedBefore = DbStatementStats.global().started();
+                user.execute(() -> giveUpOnceRunning(ctx, startedBefore, Duration.ofMillis(150)));
                 attempt(out, "cancel", ctx, connection, 2_000);
             }
         } finally {
@@ -71,6 +75,26 @@ public final class JdbcQueryExample {
             out.printf("%s: query stopped after %d ms: %s%n", label, elapsedMs(start), e.getMessage());
         } catch (SQLException e) {
             out.printf("%s: query failed after %d ms: %s%n", label, elapsedMs(start), e.getMessage());
+        }
+    }
+
+    /**
+     * The user: cancels {@code ctx} once {@code patience} has passed since a statement started in
+     * the database (waiting for that event, not guessing when it happens), unless {@code ctx} is
+     * done before.
+     */
+    private static void giveUpOnceRunning(CancellableContext ctx, long startedBefore, Duration patience) {
+        try {
+            while (DbStatementStats.global().started() == startedBefore) {
+                if (ctx.done().await(Duration.ofMillis(5))) {
+                    return;
+                }
+            }
+            if (!ctx.done().await(patience)) {
+                ctx.cancel();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -133,7 +157,7 @@ public final class JdbcQueryExample {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         try (Statement statement = connection.createStatement()) {
-            for (String sql : script.replaceAll("(?m)^--.*$", "").split(";")) {
+            for (String sql : script.replaceAll("(?m)^--.*$", "").split(";", -1)) {
                 if (!sql.isBlank()) {
                     statement.execute(sql);
                 }

@@ -11,7 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Scenario 4 (design notes, sections 2.4 and 4.3): the goroutine-leak pitfall, found at run time.
+ * The goroutine-leak pitfall, found at run time. Guide ({@code docs/GUIDE.md}): chapter 7, "Leaks,
+ * and how this library finds them".
  *
  * <p>Go's pitfall: ten goroutines wait on {@code <-ctx.Done()} of a context whose {@code cancel}
  * is never called, so they wait forever. Here {@code leaky()} starts ten threads waiting on the

@@ -16,7 +16,8 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Scenario 7 (design notes, sections 3.1 and 3.3): request-id middleware and tracing through logs.
+ * Request-id middleware and tracing through logs. Guide ({@code docs/GUIDE.md}): chapter 8, "Web
+ * request handling, end to end".
  *
  * <p>The middleware ({@code GoContextHttpServer.handler}, the Reactor Netty twin of the service's
  * WebFilter) puts the request id into the request ctx: the caller's {@code X-Request-ID}, or a

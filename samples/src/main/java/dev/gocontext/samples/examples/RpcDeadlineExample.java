@@ -17,14 +17,14 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Scenario 6 (design notes, section 3.2): an RPC with a deadline, like gRPC's {@code
- * withDeadlineAfter(3, SECONDS)}, over HTTP with Reactor Netty.
+ * An RPC with a deadline, like gRPC's {@code withDeadlineAfter(3, SECONDS)}, over HTTP with Reactor
+ * Netty. Guide ({@code docs/GUIDE.md}): chapter 9, "Database and RPC deadlines".
  *
  * <p>A local server answers {@code /quote?ms=N} after {@code N} ms of work bound to its request
  * ctx. The client calls it under a 300 ms ctx: its {@code HttpClient} sends the remaining budget
  * ({@code X-Request-Timeout}) and the request id, and gives up at its deadline; the server derives
  * its own deadline from the header, so it stops working for a caller that has gone. A second call
- * that needs 50 ms succeeds. Key line: {@code client: slow call failed after ~300 ms: context
+ * that needs 50 ms, under a 5 s deadline, succeeds. Key line: {@code client: slow call failed after ~300 ms: context
  * deadline exceeded}.
  *
  * <pre>{@code ./demo.sh example rpc}</pre>
@@ -48,7 +48,7 @@ public final class RpcDeadlineExample {
             served.tryAcquire(5, TimeUnit.SECONDS);
             call(out, client, "slow", "/quote?ms=1000", Duration.ofMillis(300));
             served.tryAcquire(5, TimeUnit.SECONDS); // let the server report how its side ended
-            call(out, client, "fast", "/quote?ms=50", Duration.ofMillis(300));
+            call(out, client, "fast", "/quote?ms=50", Duration.ofSeconds(5));
             served.tryAcquire(5, TimeUnit.SECONDS);
         } finally {
             server.disposeNow(Duration.ofSeconds(5));

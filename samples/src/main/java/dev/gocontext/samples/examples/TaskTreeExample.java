@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Scenario 9 (design notes, section 4.1): multi-level cancellation of a task tree.
+ * Multi-level cancellation of a task tree, each task knowing why it stopped. Guide ({@code
+ * docs/GUIDE.md}): chapter 5, "Causes".
  *
  * <p>A main task starts two subtasks, each with two grandchildren, every task on its own thread
  * with a context derived from its parent's. First subtask 2 fails and cancels its own context with

@@ -5,14 +5,15 @@ import dev.gocontext.Key;
 import java.io.PrintStream;
 
 /**
- * Scenario 2 (design notes, sections 2.2, 4.3 and 4.4): request-scoped values down a call chain.
+ * Request-scoped values down a call chain. Guide ({@code docs/GUIDE.md}): chapter 4, "Values, and
+ * what not to put in them".
  *
  * <p>Go's {@code ctx = context.WithValue(ctx, "trace_id", "12345"); ctx = context.WithValue(ctx,
  * "user", "alice")} travels Service A → Service B → Service C → Database; every layer reads what it
  * needs with {@code ctx.value(key)}. Contexts are immutable: a value that layer B adds is seen by
  * C and the database, never by A. The context is passed as a parameter at every call, not kept in
- * a field (section 4.3), and section 4.4's advice, several values flattened into one record under
- * one key, is shown last. Key line: {@code database: trace_id=12345 user=alice}.
+ * a field, and the advice for many values, one record under one key instead of a deep chain of
+ * values, is shown last. Key line: {@code database: trace_id=12345 user=alice}.
  *
  * <pre>{@code ./demo.sh example values}</pre>
  */
@@ -23,7 +24,7 @@ public final class ValueChainExample {
     static final Key<String> USER = Key.of("user");
     static final Key<String> CALLER = Key.of("caller");
 
-    /** Section 4.4: one key for a flat record instead of many layers of values. */
+    /** One key for a flat record instead of many layers of values. */
     record RequestInfo(String traceId, String user, String source) {}
 
     static final Key<RequestInfo> REQUEST_INFO = Key.of("request_info");
@@ -39,7 +40,7 @@ public final class ValueChainExample {
         out.println("ctx: " + ctx);
         serviceA(out, ctx);
 
-        out.println("section 4.4, one record under one key:");
+        out.println("many values: one record under one key:");
         Context flat = Context.background().withValue(REQUEST_INFO, new RequestInfo("67890", "bob", "mobile"));
         RequestInfo info = flat.value(REQUEST_INFO);
         out.println("  one lookup: trace_id=" + info.traceId() + " user=" + info.user() + " source=" + info.source());

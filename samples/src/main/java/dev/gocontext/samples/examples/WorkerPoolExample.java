@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Scenario 8 (design notes, section 4.2): a worker pool bound to a context.
+ * A worker pool bound to a context. Guide ({@code docs/GUIDE.md}): chapter 10, "Worker pools".
  *
  * <p>Four workers take tasks from a queue; each task gets the pool's context and checks it
  * between its steps. When the context is canceled, {@code afterDone} interrupts the workers: the

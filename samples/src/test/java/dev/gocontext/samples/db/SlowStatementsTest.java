@@ -18,8 +18,14 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** The database honours the context: query timeout from the deadline, cancel on dispose. */
+/**
+ * The database honours the context: query timeout from the deadline, cancel on dispose. Every wait
+ * is bounded by {@link #PATIENCE}, far above what any step takes, even on a loaded machine.
+ */
 class SlowStatementsTest {
+    /** The bound on every wait for the database: a step that takes longer has hung. */
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
     private static CloseableConnectionFactory connections;
     private static Connection keepAlive; // the in-memory database lives while one session is open
     private static SlowStatements statements;
@@ -28,7 +34,7 @@ class SlowStatementsTest {
     @BeforeAll
     static void createDatabase() throws Exception {
         connections = H2ConnectionFactory.inMemory("slow-statements-test");
-        keepAlive = Mono.from(connections.create()).block();
+        keepAlive = Mono.from(connections.create()).block(PATIENCE);
         String schema = new String(
                 Objects.requireNonNull(SlowStatementsTest.class.getResourceAsStream("/schema.sql"))
                         .readAllBytes(),
@@ -37,7 +43,7 @@ class SlowStatementsTest {
             if (!sql.isBlank()) {
                 Mono.from(keepAlive.createStatement(sql).execute())
                         .flatMap(r -> Mono.from(r.getRowsUpdated()))
-                        .block();
+                        .block(PATIENCE);
             }
         }
         statements = new SlowStatements(connections);
@@ -46,7 +52,7 @@ class SlowStatementsTest {
 
     @AfterAll
     static void dropDatabase() {
-        Mono.from(keepAlive.close()).block();
+        Mono.from(keepAlive.close()).block(PATIENCE);
         connections.close();
     }
 
@@ -59,7 +65,8 @@ class SlowStatementsTest {
                         assertThat(result.sleptMs()).isEqualTo(50);
                         assertThat(result.elapsedMs()).isGreaterThanOrEqualTo(50);
                     })
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(PATIENCE);
         }
         assertThat(DbStatementStats.global().completed()).isEqualTo(completed + 1);
         assertNothingRunning();
@@ -72,7 +79,7 @@ class SlowStatementsTest {
             // no Reactor operator watches ctx here: the QUERY_TIMEOUT set from it stops the statement
             StepVerifier.create(statements.sleep(ctx, Duration.ofSeconds(10)))
                     .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
-                    .verify(Duration.ofSeconds(5));
+                    .verify(PATIENCE);
         }
         assertThat(DbStatementStats.global().canceled()).isEqualTo(canceled + 1);
         assertNothingRunning();
@@ -84,12 +91,11 @@ class SlowStatementsTest {
         long started = DbStatementStats.global().started();
         Disposable subscription =
                 statements.sleep(Context.background(), Duration.ofSeconds(10)).subscribe();
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> DbStatementStats.global().started() > started);
+        await().atMost(PATIENCE).until(() -> DbStatementStats.global().started() > started);
 
         subscription.dispose();
 
-        await().atMost(Duration.ofSeconds(2))
+        await().atMost(PATIENCE)
                 .untilAsserted(
                         () -> assertThat(DbStatementStats.global().canceled()).isEqualTo(canceled + 1));
         assertNothingRunning();
@@ -102,13 +108,13 @@ class SlowStatementsTest {
         ctx.cancel();
         StepVerifier.create(statements.sleep(ctx, Duration.ofSeconds(10)))
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
-                .verify(Duration.ofSeconds(1));
+                .verify(PATIENCE);
         assertThat(DbStatementStats.global().started()).isEqualTo(started);
     }
 
     /** No statement runs and every session but the keep-alive one is closed. */
     private static void assertNothingRunning() {
-        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+        await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(DbStatementStats.global().running()).isZero();
             assertThat(openSessions()).isEqualTo(baselineSessions);
         });
@@ -119,7 +125,7 @@ class SlowStatementsTest {
                         .createStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS")
                         .execute())
                 .flatMap(r -> Mono.from(r.map((row, md) -> row.get(0, Long.class))))
-                .blockOptional()
+                .blockOptional(PATIENCE)
                 .orElseThrow();
     }
 }

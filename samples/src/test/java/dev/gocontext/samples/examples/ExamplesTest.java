@@ -2,20 +2,43 @@ package dev.gocontext.samples.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gocontext.samples.Main;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Runs every program of the design notes and checks the line that shows its point. */
+/**
+ * Runs every program of the guide as {@code ./demo.sh example NAME} does, in a JVM of its own, and
+ * checks the lines that show its point.
+ *
+ * <p>A JVM per program, because the programs change process-wide state (the leak detection level,
+ * Reactor's automatic context propagation) and count process-wide figures (contexts leaked,
+ * statements canceled in the database) that the service tests of this module, which share this
+ * test JVM and its Spring application, would otherwise disturb and be disturbed by.
+ *
+ * <p>No key line depends on how fast the machine is: where a program races a deadline against
+ * work, the side that must win has seconds of margin, and the cancel of the {@code jdbc} program
+ * waits for the statement to be running.
+ */
 class ExamplesTest {
+    /** The bound on one program's run, JVM start included; a program that takes longer has hung. */
+    private static final long RUN_LIMIT_SECONDS = 90;
+
     /** The lines each program must print, as regular expressions matched against whole lines. */
     static Stream<Arguments> keyLines() {
         return Stream.of(
@@ -69,8 +92,8 @@ class ExamplesTest {
 
     @ParameterizedTest(name = "example {0}")
     @MethodSource("keyLines")
-    void programPrintsItsKeyLines(String name, List<String> keyLines) throws Exception {
-        String output = run(name);
+    void programPrintsItsKeyLines(String name, List<String> keyLines, @TempDir Path dir) throws Exception {
+        String output = runInItsOwnJvm(name, dir);
         for (String keyLine : keyLines) {
             assertThat(output).containsPattern("(?m)^" + keyLine + "$");
         }
@@ -85,13 +108,28 @@ class ExamplesTest {
     }
 
     @Test
-    void withoutANameTheProgramsAreListed() throws Exception {
+    void everyProgramIsLinkedFromItsChapterOfTheGuide() throws IOException {
+        String guide = Files.readString(Path.of("..", "docs", "GUIDE.md"), StandardCharsets.UTF_8);
+        for (Examples.Entry entry : Examples.ALL) {
+            Matcher chapter = Pattern.compile("(?ms)^## " + entry.chapter() + "\\. .*?(?=^## |\\z)")
+                    .matcher(guide);
+            assertThat(chapter.find())
+                    .as("docs/GUIDE.md has a chapter %d for example %s", entry.chapter(), entry.name())
+                    .isTrue();
+            assertThat(chapter.group())
+                    .as("chapter %d of docs/GUIDE.md links its program", entry.chapter())
+                    .contains("./demo.sh example " + entry.name());
+        }
+    }
+
+    @Test
+    void withoutANameTheProgramsAreListedWithTheirChapters() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = Examples.run(new String[0], new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertThat(code).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("usage: ./demo.sh example NAME")
-                .contains("timeout   scenario 1");
+                .containsPattern("(?m)^  timeout   chapter 3  a 300 ms timeout beats a 5 s operation$");
     }
 
     @Test
@@ -104,12 +142,38 @@ class ExamplesTest {
                 .contains("cascade");
     }
 
-    static String run(String name) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Examples.run(new String[] {name}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
-        String output = out.toString(StandardCharsets.UTF_8);
+    /**
+     * Runs {@code java -cp <this test's class path> dev.gocontext.samples.Main example NAME}, the
+     * command {@code demo.sh} runs from the jar, and returns what it printed on standard output.
+     */
+    static String runInItsOwnJvm(String name, Path dir) throws Exception {
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1", // starts faster; the programs are short
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "example",
+                        name)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        process.getOutputStream().close(); // no input
+        boolean exited = process.waitFor(RUN_LIMIT_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String output = Files.readString(out, StandardCharsets.UTF_8);
+        String errors = Files.readString(err, StandardCharsets.UTF_8);
         System.out.println("---- example " + name + "\n" + output);
-        assertThat(code).as(output).isZero();
+        String report = "example " + name + "\nstdout:\n" + output + "\nstderr:\n" + errors;
+        assertThat(exited)
+                .as("exited within %d s: %s", RUN_LIMIT_SECONDS, report)
+                .isTrue();
+        assertThat(process.exitValue()).as(report).isZero();
         return output;
     }
 }

@@ -9,13 +9,20 @@ import dev.gocontext.samples.load.LoadGenerator.Figures;
 import dev.gocontext.samples.load.LoadGenerator.Kind;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -24,11 +31,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /**
  * A bounded load on the real server: 20,000 requests, 200 at a time, of which 20% disconnect early
  * and 10% exceed their deadline. Afterwards nothing is left behind: no leaked context, the active
- * contexts back to their baseline, no statement running, the heap (after GC) within 10% of where
- * it started. Tagged {@code load}; it runs in the normal build ({@code mvn -B -ntp verify}), and
- * {@code -DexcludedGroups=load} skips it.
+ * contexts back to their baseline, no statement running, and no more live objects of the library's
+ * classes than before the load (a class histogram of the heap after a full collection: it counts
+ * the library's own objects, whatever else the shared test JVM holds). Tagged {@code load}; it runs
+ * in the normal build ({@code mvn -B -ntp verify}, about a minute), and {@code
+ * -DexcludedGroups=load} skips it.
  */
 @Tag("load")
+@Timeout(value = 10, unit = TimeUnit.MINUTES) // the load itself is bounded by 5
 @SpringBootTest(
         webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = {"logging.level.dev.gocontext.samples.db=WARN", "logging.level.reactor.netty=WARN"})
@@ -38,6 +48,9 @@ class BoundedLoadTest {
 
     static final int CONCURRENCY = 200;
     static final int WARM_UP = 1_000;
+
+    /** A line of the class histogram: {@code "  12:   345   6789  dev.gocontext.CancelNode"}. */
+    private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+(\\S+)");
 
     @LocalServerPort
     int port;
@@ -68,12 +81,12 @@ class BoundedLoadTest {
             double leaksBefore = leaks();
             double activeBefore = activeContexts();
             long canceledStatementsBefore = DbStatementStats.global().canceled();
-            long heapBefore = heapAfterGc();
+            Map<String, Long> objectsBefore = liveLibraryObjects();
 
             Figures figures = load.run(REQUESTS, Duration.ofMinutes(5));
 
             awaitQuiet(activeBefore);
-            long heapAfter = heapAfterGc();
+            Map<String, Long> objectsAfter = awaitNoMoreLibraryObjectsThan(objectsBefore);
             double leaksAfter = leaks();
             double activeAfter = activeContexts();
             long canceledStatements = DbStatementStats.global().canceled() - canceledStatementsBefore;
@@ -82,7 +95,7 @@ class BoundedLoadTest {
                     "bounded load: warm-up %d requests; then %s"
                             + "gocontext.leaks %.0f -> %.0f; gocontext.contexts.active %.0f -> %.0f; "
                             + "statements canceled in the database: %d; statements running: %d%n"
-                            + "heap after GC: %.1f MB -> %.1f MB (%+.1f%%)%n",
+                            + "live objects of the library after GC: %d -> %d%n",
                     warmUp.requests.sum(),
                     figures,
                     leaksBefore,
@@ -91,9 +104,8 @@ class BoundedLoadTest {
                     activeAfter,
                     canceledStatements,
                     DbStatementStats.global().running(),
-                    heapBefore / 1e6,
-                    heapAfter / 1e6,
-                    (heapAfter - heapBefore) * 100.0 / heapBefore);
+                    total(objectsBefore),
+                    total(objectsAfter));
 
             assertThat(figures.requests.sum()).isEqualTo(REQUESTS);
             assertThat(figures.total().keySet())
@@ -111,7 +123,9 @@ class BoundedLoadTest {
             assertThat(leaksAfter).as("gocontext.leaks").isEqualTo(leaksBefore);
             assertThat(activeAfter).as("gocontext.contexts.active").isLessThanOrEqualTo(activeBefore);
             assertThat(DbStatementStats.global().running()).isZero();
-            assertThat((double) heapAfter).as("heap after GC").isLessThanOrEqualTo(heapBefore * 1.10);
+            assertThat(grown(objectsBefore, objectsAfter))
+                    .as("classes of the library with more live objects than before the load")
+                    .isEmpty();
         }
     }
 
@@ -138,20 +152,63 @@ class BoundedLoadTest {
         return registry.get("gocontext.leaks").functionCounter().count();
     }
 
-    /** Used heap after full collections, once the leak detector had its chance to run. */
-    private static long heapAfterGc() {
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+    /**
+     * Waits (bounded) until no class of the library has more live objects than in {@code before}:
+     * objects of requests that just ended may wait for the leak detector's reference queue.
+     */
+    private static Map<String, Long> awaitNoMoreLibraryObjectsThan(Map<String, Long> before) {
+        AtomicReference<Map<String, Long>> after = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    after.set(liveLibraryObjects());
+                    assertThat(grown(before, after.get())).isEmpty();
+                });
+        return after.get();
+    }
+
+    /** The classes with more live objects in {@code after} than in {@code before}, with both counts. */
+    private static Map<String, String> grown(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, String> grown = new TreeMap<>();
+        after.forEach((type, count) -> {
+            long was = before.getOrDefault(type, 0L);
+            if (count > was) {
+                grown.put(type, was + " -> " + count);
             }
-            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        });
+        return grown;
+    }
+
+    private static long total(Map<String, Long> objects) {
+        return objects.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Live objects per class of the library ({@code dev.gocontext}, the samples' own classes
+     * excepted), from the JVM's class histogram, which runs a full collection first.
+     */
+    private static Map<String, Long> liveLibraryObjects() {
+        String histogram;
+        try {
+            histogram = (String) ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "gcClassHistogram",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("this JVM has no class histogram (HotSpot's DiagnosticCommand)", e);
         }
-        return used;
+        Map<String, Long> objects = new TreeMap<>();
+        for (String line : histogram.split("\n", -1)) {
+            Matcher m = HISTOGRAM_LINE.matcher(line);
+            if (m.find()
+                    && m.group(2).startsWith("dev.gocontext.")
+                    && !m.group(2).startsWith("dev.gocontext.samples.")) {
+                objects.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
+            }
+        }
+        assertThat(objects).as("the library's classes in the class histogram").isNotEmpty();
+        return objects;
     }
 }
