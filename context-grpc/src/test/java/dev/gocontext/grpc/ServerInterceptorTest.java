@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.ContextStats;
+import dev.gocontext.ManualTimeSource;
+import dev.gocontext.TimeSource;
 import dev.gocontext.reactor.http.GoContextHttp;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -23,6 +25,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -249,11 +252,13 @@ class ServerInterceptorTest {
         assertThat(ctx.cause()).isInstanceOf(CallCancelledException.class);
     }
 
+    /** The maximum on a manual clock: no race between the handler starting and the deadline. */
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void theMaximumClosesACallWhoseHandlerNeverAnswersAndLaterWritesAreDropped(Loopback.Transport transport)
             throws Exception {
         Loopback loop = on(transport);
+        ManualTimeSource time = TimeSource.manual(Instant.parse("2026-01-01T00:00:00Z"));
         Seen seen = new Seen();
         CompletableFuture<StreamObserver<String>> forgotten = new CompletableFuture<>();
         Server server = loop.serve(Services.unary(
@@ -261,21 +266,69 @@ class ServerInterceptorTest {
                     seen.record();
                     forgotten.complete(response);
                 },
-                GoContextGrpc.serverInterceptor(Duration.ofMillis(50))));
+                GoContextGrpc.serverInterceptorBuilder()
+                        .maxTimeout(Duration.ofSeconds(3))
+                        .parent(Context.background().withTimeSource(time))
+                        .build()));
+        var call = ClientCalls.futureUnaryCall(
+                loop.managedChannel(server)
+                        .newCall(Strings.UNARY, CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.HOURS)),
+                "hi");
+        Context ctx = seen.ctx();
+        assertThat(seen.remaining).as("an hour clamped to the maximum").isEqualTo(Duration.ofSeconds(3));
 
-        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
-                        loop.channel(server),
-                        Strings.UNARY,
-                        CallOptions.DEFAULT.withDeadlineAfter(PATIENCE.toMillis(), TimeUnit.MILLISECONDS),
-                        "hi"))
+        time.advance(Duration.ofSeconds(3));
+
+        assertThatThrownBy(() -> call.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .cause()
                 .isInstanceOfSatisfying(
                         StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-        assertThat(seen.ctx().err()).isSameAs(Context.DEADLINE_EXCEEDED);
-
+        assertThat(ctx.err()).isSameAs(Context.DEADLINE_EXCEEDED);
         StreamObserver<String> late = forgotten.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         late.onNext("too late"); // dropped: the call is closed; no exception for the handler
         late.onCompleted();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Loopback.Transport.class)
+    void theCallersDeadlineEndsTheHandlersCtxWithDeadlineExceeded(Loopback.Transport transport) throws Exception {
+        Loopback loop = on(transport);
+        Seen seen = new Seen();
+        // recorded when the call starts, whether or not the request arrives before the deadline
+        ServerInterceptor atStart = new ServerInterceptor() {
+            @Override
+            public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+                    ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+                if (!headers.containsKey(WARM_UP)) {
+                    seen.ctx.complete(GoContextGrpc.current());
+                }
+                return next.startCall(call, headers);
+            }
+        };
+        Server server = loop.serve(ServerInterceptors.intercept(
+                Services.service(
+                        (request, response) -> {
+                            if (request.equals("warm-up")) {
+                                response.onNext("ready");
+                                response.onCompleted();
+                            }
+                        },
+                        (request, response) -> {}),
+                atStart,
+                GoContextGrpc.serverInterceptor()));
+
+        Channel channel = loop.channel(server);
+        warmUp(channel); // classes loaded, connection up: the call below reaches the server in time
+
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
+                        channel, Strings.UNARY, CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS), "hi"))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        Context ctx = seen.ctx();
+        assertThat(ctx.done().await(PATIENCE)).isTrue();
+        assertThat(ctx.err()).as("not canceled by the client's reset").isSameAs(Context.DEADLINE_EXCEEDED);
     }
 
     @ParameterizedTest
@@ -340,6 +393,19 @@ class ServerInterceptorTest {
                         assertThat(e.getStatus().getDescription()).isEqualTo("context deadline exceeded");
                     });
         }
+    }
+
+    private static final Metadata.Key<String> WARM_UP = Metadata.Key.of("warm-up", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** A call marked as a warm-up, answered: classes loaded, connection up. */
+    private static void warmUp(Channel channel) {
+        Metadata marked = new Metadata();
+        marked.put(WARM_UP, "yes");
+        ClientCalls.blockingUnaryCall(
+                io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(marked)),
+                Strings.UNARY,
+                CallOptions.DEFAULT,
+                "warm-up");
     }
 
     /** Sits outside the interceptor under test and records the status it closes the call with. */
