@@ -24,6 +24,7 @@ public final class Examples {
             new Entry("leak", 4, "2.4, 4.3", "forgotten cancel() found by the leak counter", LeakExample::run),
             new Entry("jdbc", 5, "3.2", "a blocking JDBC query on H2 bounded by the ctx", JdbcQueryExample::run),
             new Entry("rpc", 6, "3.2", "an RPC with a deadline over Reactor Netty", RpcDeadlineExample::run),
+            new Entry("grpc", 6, "3.2", "the RPC over gRPC: HTTP -> gRPC -> HTTP, one ctx", GrpcDeadlineExample::run),
             new Entry(
                     "tracing",
                     7,
