@@ -8,7 +8,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,45 +17,29 @@ import org.jspecify.annotations.Nullable;
  *   <li>when the ctx becomes done before the call ended (its deadline, the maximum, a parent's
  *       cancel), the call is closed with {@link GoContextGrpc#statusOf(dev.gocontext.Context)};
  *       what the handler writes after that is dropped, and {@link #isCancelled()} is true;
- *   <li>a close with a status caused by a {@link ContextException} is sent as the mapped status,
- *       with the ctx's cause when it is the ctx's own error;
+ *   <li>a close with a status gRPC made {@code UNKNOWN} for a {@link ContextException} is sent as
+ *       the mapped status, with the ctx's cause when it is the ctx's own error;
  *   <li>the response headers echo the request id.
  * </ul>
  *
- * <p>{@code ServerCall} is not thread-safe, and that close comes from whatever thread makes the ctx
- * done. So the methods that must not run beside a close (headers, messages, close, compression)
- * pass through a gate: each is counted in {@link #state} while it runs, and the ctx's close either
- * runs at once (nothing in flight) or is left to the last operation in flight, on its way out. No
- * lock is held while gRPC runs, and the ctx's thread never waits.
+ * <p>The methods that must not run beside that close (headers, messages, close, compression) pass
+ * through a {@link CallGate}; {@code request} and {@code isReady} are thread-safe in gRPC.
  */
 final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>
         implements Runnable {
     private static final Executor DIRECT = Runnable::run;
 
-    /** Set once the delegate's close ran (the handler's or the ctx's); every later operation is dropped. */
-    private static final int CLOSED = 1;
-    /** The ctx asked for a close while operations were in flight; the last one out does it. */
-    private static final int CLOSE_PENDING = 2;
-    /** What each operation in flight adds to the state (the bits above this are the count). */
-    private static final int ONE_OPERATION = 4;
-
-    @SuppressWarnings("rawtypes")
-    private static final AtomicIntegerFieldUpdater<BoundServerCall> STATE =
-            AtomicIntegerFieldUpdater.newUpdater(BoundServerCall.class, "state");
-
     final CancellableContext ctx;
     private final String requestId;
+    private final CallGate gate = new CallGate();
 
-    // CLOSED | CLOSE_PENDING | ONE_OPERATION * operations in flight; CLOSED is final
-    private volatile int state;
-
-    // Whether the ctx closed the call (then isCancelled() is true). Written before CLOSED is set.
-    private volatile boolean closedByCtx;
+    // Whether the ctx closed the call (then isCancelled() is true). Written before the close.
+    private volatile boolean closedForCtx;
 
     // The call ended (onComplete / onCancel): the ctx's end is then not the server's to report.
     private volatile boolean ended;
 
-    // The close the ctx asks for; set once, before CLOSE_PENDING is.
+    // The close the ctx asked for; written before the gate is asked, read by whoever runs it.
     private volatile @Nullable Status ctxStatus;
 
     // The ctx's watch, registered once the handler started; stopped when the call ends.
@@ -82,10 +65,6 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
         }
     }
 
-    boolean ended() {
-        return ended;
-    }
-
     /** The ctx's watch: the ctx is done. */
     @Override
     public void run() {
@@ -94,65 +73,29 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
         }
     }
 
-    /** Closes the call with {@code status} for the ctx or the library, unless it is closed already. */
+    /** Closes the call with {@code status}, now or when the operation in flight ends, unless it is closed. */
     void closeForCtx(Status status) {
         ctxStatus = status;
-        for (; ; ) {
-            int s = state;
-            if ((s & (CLOSED | CLOSE_PENDING)) != 0) {
-                return;
-            }
-            if (s < ONE_OPERATION) {
-                if (STATE.compareAndSet(this, s, CLOSED)) {
-                    closeDelegate(status);
-                    return;
-                }
-            } else if (STATE.compareAndSet(this, s, s | CLOSE_PENDING)) {
-                return; // the last operation in flight closes
-            }
+        if (gate.requestEnd()) {
+            closeDelegate();
         }
     }
 
-    private void closeDelegate(Status status) {
-        closedByCtx = true;
-        super.close(status, new Metadata());
+    private void closeDelegate() {
+        Status status = ctxStatus;
+        closedForCtx = true;
+        super.close(status != null ? status : GoContextGrpc.statusOf(ctx), new Metadata());
     }
 
-    /** Counts an operation in; false if the call is closed or about to be (the operation is dropped). */
-    private boolean enter() {
-        for (; ; ) {
-            int s = state;
-            if ((s & (CLOSED | CLOSE_PENDING)) != 0) {
-                return false;
-            }
-            if (STATE.compareAndSet(this, s, s + ONE_OPERATION)) {
-                return true;
-            }
-        }
-    }
-
-    /** Counts an operation out; the last one out runs a close the ctx asked for meanwhile. */
-    private void exit(boolean closedNow) {
-        for (; ; ) {
-            int s = state;
-            int next = s - ONE_OPERATION;
-            if (closedNow) {
-                next |= CLOSED;
-            }
-            boolean closeForCtx = next == CLOSE_PENDING; // no operation left, not closed
-            if (STATE.compareAndSet(this, s, closeForCtx ? CLOSED : next)) {
-                if (closeForCtx) {
-                    Status status = ctxStatus;
-                    closeDelegate(status != null ? status : GoContextGrpc.statusOf(ctx));
-                }
-                return;
-            }
+    private void exit(boolean closedByIt) {
+        if (gate.exit(closedByIt)) {
+            closeDelegate();
         }
     }
 
     @Override
     public void sendHeaders(Metadata headers) {
-        if (!enter()) {
+        if (!gate.enter()) {
             return;
         }
         try {
@@ -167,7 +110,7 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
 
     @Override
     public void sendMessage(RespT message) {
-        if (!enter()) {
+        if (!gate.enter()) {
             return;
         }
         try {
@@ -179,7 +122,7 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
 
     @Override
     public void close(Status status, Metadata trailers) {
-        if (!enter()) {
+        if (!gate.enter()) {
             return;
         }
         boolean closed = false;
@@ -193,7 +136,7 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
 
     @Override
     public void setMessageCompression(boolean enabled) {
-        if (!enter()) {
+        if (!gate.enter()) {
             return;
         }
         try {
@@ -205,7 +148,7 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
 
     @Override
     public void setCompression(String compressor) {
-        if (!enter()) {
+        if (!gate.enter()) {
             return;
         }
         try {
@@ -217,12 +160,12 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
 
     @Override
     public boolean isReady() {
-        return (state & CLOSED) == 0 && super.isReady();
+        return !gate.ended() && super.isReady();
     }
 
     @Override
     public boolean isCancelled() {
-        return closedByCtx || super.isCancelled();
+        return closedForCtx || super.isCancelled();
     }
 
     /**
@@ -255,6 +198,6 @@ final class BoundServerCall<ReqT, RespT> extends ForwardingServerCall.SimpleForw
 
     @Override
     public String toString() {
-        return "BoundServerCall[" + delegate() + ", " + ctx + "]";
+        return "BoundServerCall[" + delegate() + ", " + ctx + ", " + gate + "]";
     }
 }

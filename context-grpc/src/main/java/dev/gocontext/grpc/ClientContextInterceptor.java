@@ -19,10 +19,8 @@ import org.jspecify.annotations.Nullable;
  * in the call options, else the current server call's): the earlier deadline, cancellation when
  * the ctx is done, the request id to allowed authorities only.
  *
- * <p>The cancellation goes through gRPC's own mechanism: the call is created under a cancellable
- * {@link io.grpc.Context} of its own (gRPC binds a call to the context current when it is
- * created), which {@link BoundClientCall} cancels when the ctx is done. gRPC then cancels the
- * stream from any thread, safely, as it does for its own deadlines.
+ * <p>gRPC also binds a call to the {@link io.grpc.Context} current when it is created (in a
+ * handler: the server call's), and cancels it with that; the ctx adds its own deadline and cancel.
  */
 final class ClientContextInterceptor implements ClientInterceptor {
     private final AuthorityMatcher requestIdTo;
@@ -41,22 +39,31 @@ final class ClientContextInterceptor implements ClientInterceptor {
         String authority = callOptions.getAuthority();
         boolean allowed = requestIdTo.allows(authority != null ? authority : next.authority());
         if (ctx == null) {
-            return new BoundClientCall<>(next.newCall(method, callOptions), null, null, null);
+            return new BoundClientCall<>(next.newCall(method, callOptions), null, null);
         }
         String requestId = allowed ? GoContextHttp.requestId(ctx) : null;
         if (!GoContextHttp.isSafeRequestId(requestId)) {
             requestId = null;
         }
         CallOptions options = withDeadlineOf(callOptions, ctx);
-        if (ctx.done() == Done.never()) {
-            return new BoundClientCall<>(next.newCall(method, options), null, null, requestId);
-        }
-        io.grpc.Context.CancellableContext scope = io.grpc.Context.current().withCancellation();
-        io.grpc.Context previous = scope.attach();
+        ClientCall<ReqT, RespT> call =
+                ctx.err() == null ? next.newCall(method, options) : doneCall(method, options, next, ctx);
+        return new BoundClientCall<>(call, ctx.done() == Done.never() ? null : ctx, requestId);
+    }
+
+    /**
+     * A call for a ctx that is done already: created under a canceled {@link io.grpc.Context}, so
+     * that gRPC fails it at {@code start} without opening a stream to the server.
+     */
+    private static <ReqT, RespT> ClientCall<ReqT, RespT> doneCall(
+            MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next, Context ctx) {
+        io.grpc.Context.CancellableContext canceled = io.grpc.Context.current().withCancellation();
+        canceled.cancel(GoContextGrpc.statusOf(ctx).asRuntimeException());
+        io.grpc.Context previous = canceled.attach();
         try {
-            return new BoundClientCall<>(next.newCall(method, options), ctx, scope, requestId);
+            return next.newCall(method, options);
         } finally {
-            scope.detach(previous);
+            canceled.detach(previous);
         }
     }
 
