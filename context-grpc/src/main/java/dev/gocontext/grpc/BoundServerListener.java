@@ -8,12 +8,15 @@ import io.grpc.ServerCall;
 /**
  * The listener of a bound server call: runs every callback of the handler with the call's ctx in
  * the current {@link io.grpc.Context}, cancels the ctx when the call ends (with a {@link
- * CallCancelledException} cause when the client cancelled it), and turns a ctx error thrown by the
- * handler into the mapped status instead of gRPC's {@code UNKNOWN}.
+ * CallCancelledException} cause when the client cancelled it, as soon as gRPC's context of the
+ * call says so), and turns a ctx error thrown by the handler into the mapped status instead of
+ * gRPC's {@code UNKNOWN}.
  *
- * <p>gRPC delivers these callbacks one at a time, so this class needs no synchronization of its own.
+ * <p>gRPC delivers the listener's callbacks one at a time; {@link #cancelled} comes from another
+ * thread, and only cancels the ctx, which is thread-safe and idempotent.
  */
-final class BoundServerListener<ReqT> extends ServerCall.Listener<ReqT> {
+final class BoundServerListener<ReqT> extends ServerCall.Listener<ReqT>
+        implements io.grpc.Context.CancellationListener {
     private final ServerCall.Listener<ReqT> delegate;
     private final io.grpc.Context scope;
     private final BoundServerCall<ReqT, ?> call;
@@ -66,12 +69,27 @@ final class BoundServerListener<ReqT> extends ServerCall.Listener<ReqT> {
         }
     }
 
+    /**
+     * gRPC canceled the call's {@link io.grpc.Context}: at once when the client cancels, on a thread
+     * of its own, while {@link #onCancel()} waits for the handler's current callback to return. A
+     * handler blocked on its ctx learns of the cancel from here. (At the call's normal end gRPC
+     * cancels it too, after {@link #onComplete()} has canceled the ctx: then this changes nothing.)
+     */
     @Override
-    public void onCancel() {
-        call.end();
+    public void cancelled(io.grpc.Context context) {
+        clientGone();
+    }
+
+    private void clientGone() {
         if (!deadlinePassed()) {
             call.ctx.cancel(new CallCancelledException());
         }
+    }
+
+    @Override
+    public void onCancel() {
+        call.end();
+        clientGone();
         io.grpc.Context previous = scope.attach();
         try {
             delegate.onCancel();

@@ -343,7 +343,7 @@ public final class GoContextGrpc {
     public static <ReqT, RespT> Mono<RespT> unary(
             Channel channel, MethodDescriptor<ReqT, RespT> method, CallOptions options, ReqT request) {
         CallSpec<ReqT, RespT> spec = CallSpec.of(channel, method, MethodDescriptor.MethodType.UNARY, options, request);
-        return GoContext.deadlineOf(new MonoUnaryCall<>(spec));
+        return GoContext.deadlineOf(Mono.fromDirect(new FluxClientCall<>(spec, true))); // one response at most
     }
 
     /**
@@ -365,7 +365,7 @@ public final class GoContextGrpc {
             Channel channel, MethodDescriptor<ReqT, RespT> method, CallOptions options, ReqT request) {
         CallSpec<ReqT, RespT> spec =
                 CallSpec.of(channel, method, MethodDescriptor.MethodType.SERVER_STREAMING, options, request);
-        return GoContext.deadlineOf(new FluxServerStreamingCall<>(spec));
+        return GoContext.deadlineOf(new FluxClientCall<>(spec, false));
     }
 
     /**

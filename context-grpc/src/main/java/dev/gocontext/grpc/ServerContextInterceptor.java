@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * BoundServerListener}).
  */
 final class ServerContextInterceptor implements ServerInterceptor {
+    private static final Executor DIRECT = Runnable::run;
+
     private final Context parent;
     private final Duration maxTimeout;
     private final long maxTimeoutNanos;
@@ -55,7 +58,9 @@ final class ServerContextInterceptor implements ServerInterceptor {
             scope.detach(previous);
         }
         bound.watchCtx();
-        return new BoundServerListener<>(listener, scope, bound, callContext);
+        BoundServerListener<ReqT> boundListener = new BoundServerListener<>(listener, scope, bound, callContext);
+        callContext.addListener(boundListener, DIRECT);
+        return boundListener;
     }
 
     /** The call's remaining time clamped to the maximum, or the default without a deadline. */

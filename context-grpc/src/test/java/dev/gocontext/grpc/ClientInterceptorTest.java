@@ -27,29 +27,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link GoContextGrpc#clientInterceptor}: calls bound to a ctx, over both transports. */
-class ClientInterceptorTest {
-    private final AtomicReference<Loopback> loopback = new AtomicReference<>();
-
-    @AfterEach
-    void closeLoopback() throws InterruptedException {
-        Loopback l = loopback.getAndSet(null);
-        if (l != null) {
-            l.close();
-        }
-    }
-
-    private Loopback on(Loopback.Transport transport) {
-        Loopback l = new Loopback(transport);
-        loopback.set(l);
-        return l;
-    }
-
+class ClientInterceptorTest extends LoopbackTest {
     /** A server (without gocontext) that records what each call brought and answers or waits. */
     static final class Recorder implements ServerInterceptor {
         final List<Metadata> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -87,10 +69,8 @@ class ClientInterceptorTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void theCallsDeadlineIsTheEarlierOfTheOptionsAndTheCtx(Loopback.Transport transport) {
-        Loopback loop = on(transport);
         Recorder recorder = new Recorder();
-        Server server = recorder.serve(loop);
-        Channel channel = loop.channel(server, GoContextGrpc.clientInterceptor());
+        Channel channel = boundChannel(recorder, transport);
         try (CancellableContext shortCtx = Context.background().withTimeout(Duration.ofSeconds(2));
                 CancellableContext longCtx = Context.background().withTimeout(Duration.ofSeconds(60))) {
             ClientCalls.blockingUnaryCall(
@@ -119,10 +99,8 @@ class ClientInterceptorTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void aCanceledCtxCancelsTheCallWithItsCause(Loopback.Transport transport) throws Exception {
-        Loopback loop = on(transport);
         Recorder recorder = new Recorder();
-        Server server = recorder.serve(loop);
-        Channel channel = loop.channel(server, GoContextGrpc.clientInterceptor());
+        Channel channel = boundChannel(recorder, transport);
         CancellableContext ctx = Context.background().withCancel();
         CompletableFuture<Status> closed = new CompletableFuture<>();
         ClientCalls.asyncUnaryCall(
@@ -145,10 +123,8 @@ class ClientInterceptorTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void aCtxDeadlineEndsTheCallWithDeadlineExceeded(Loopback.Transport transport) throws Exception {
-        Loopback loop = on(transport);
         Recorder recorder = new Recorder();
-        Server server = recorder.serve(loop);
-        Channel channel = loop.channel(server, GoContextGrpc.clientInterceptor());
+        Channel channel = boundChannel(recorder, transport);
         try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(100))) {
             CompletableFuture<Status> closed = new CompletableFuture<>();
             ClientCalls.asyncUnaryCall(
@@ -163,10 +139,8 @@ class ClientInterceptorTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void aCtxDoneBeforeTheCallFailsItWithoutReachingTheServer(Loopback.Transport transport) {
-        Loopback loop = on(transport);
         Recorder recorder = new Recorder();
-        Server server = recorder.serve(loop);
-        Channel channel = loop.channel(server, GoContextGrpc.clientInterceptor());
+        Channel channel = boundChannel(recorder, transport);
         CancellableContext ctx = Context.background().withCancel();
         IllegalStateException why = new IllegalStateException("shutting down");
         ctx.cancel(why);
@@ -254,10 +228,8 @@ class ClientInterceptorTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void aLongLivedCtxKeepsNothingRegisteredForFinishedCalls(Loopback.Transport transport) throws Exception {
-        Loopback loop = on(transport);
         Recorder recorder = new Recorder();
-        Server server = recorder.serve(loop);
-        Channel channel = loop.channel(server, GoContextGrpc.clientInterceptor());
+        Channel channel = boundChannel(recorder, transport);
         try (CancellableContext lifetime = Context.background().withCancel()) {
             CountingContext ctx = new CountingContext(lifetime);
             CallOptions options = CallOptions.DEFAULT.withOption(GoContextGrpc.CTX, ctx);
@@ -272,6 +244,12 @@ class ClientInterceptorTest {
             }
             assertThat(ctx.liveRegistrations()).isZero();
         }
+    }
+
+    /** A channel through the client interceptor (no request id) to a server run by {@code recorder}. */
+    private Channel boundChannel(Recorder recorder, Loopback.Transport transport) {
+        Loopback loop = on(transport);
+        return loop.channel(recorder.serve(loop), GoContextGrpc.clientInterceptor());
     }
 
     static StreamObserver<String> statusOf(CompletableFuture<Status> closed) {

@@ -20,8 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,25 +27,14 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Hops: a handler that calls downstream through the client interceptor propagates the budget,
  * the request id and the cancellation without any code of its own.
  */
-class PropagationTest {
-    private final AtomicReference<Loopback> loopback = new AtomicReference<>();
-
-    @AfterEach
-    void closeLoopback() throws InterruptedException {
-        Loopback l = loopback.getAndSet(null);
-        if (l != null) {
-            l.close();
-        }
-    }
-
+class PropagationTest extends LoopbackTest {
     /** What one hop saw on arrival. */
     record Arrival(String hop, String requestId, Duration remaining) {}
 
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void theBudgetShrinksOverThreeHopsAndTheRequestIdStaysTheSame(Loopback.Transport transport) {
-        Loopback loop = new Loopback(transport);
-        loopback.set(loop);
+        Loopback loop = on(transport);
         List<Arrival> arrivals = new CopyOnWriteArrayList<>();
         Server hop3 = loop.serve(Services.unary(
                 (request, response) -> {
@@ -101,8 +88,7 @@ class PropagationTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void aServerCtxThatIsDoneCancelsTheDownstreamCallWithItsCause(Loopback.Transport transport) throws Exception {
-        Loopback loop = new Loopback(transport);
-        loopback.set(loop);
+        Loopback loop = on(transport);
         CompletableFuture<Context> downstreamCtx = new CompletableFuture<>();
         CountDownLatch downstreamAfterDone = new CountDownLatch(1);
         Server back = loop.serve(Services.unary(

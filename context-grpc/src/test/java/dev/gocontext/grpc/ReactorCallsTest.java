@@ -28,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,17 +37,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** {@link GoContextGrpc#unary} and {@link GoContextGrpc#serverStreaming}: calls as pipelines bound to their ctx. */
-class ReactorCallsTest {
-    private final AtomicReference<Loopback> loopback = new AtomicReference<>();
-
-    @AfterEach
-    void closeLoopback() throws InterruptedException {
-        Loopback l = loopback.getAndSet(null);
-        if (l != null) {
-            l.close();
-        }
-    }
-
+class ReactorCallsTest extends LoopbackTest {
     /** A server whose handlers record the ctx of each call: "ok" answers, "wait" never does. */
     final class Backend {
         final Loopback loop;
@@ -61,8 +49,7 @@ class ReactorCallsTest {
         volatile String requestId;
 
         Backend(Loopback.Transport transport) {
-            loop = new Loopback(transport);
-            loopback.set(loop);
+            loop = on(transport);
             server = loop.serve(Services.service(this::unary, this::stream, GoContextGrpc.serverInterceptor()));
             channel = loop.channel(server, GoContextGrpc.clientInterceptor(loop.authority(server)));
         }
@@ -101,7 +88,7 @@ class ReactorCallsTest {
             ServerCallStreamObserver<String> observer = (ServerCallStreamObserver<String>) response;
             AtomicInteger next = new AtomicInteger();
             observer.setOnReadyHandler(() -> {
-                while (observer.isReady() && !observer.isCancelled()) {
+                while (observer.isReady() && ctx.err() == null) {
                     observer.onNext(Integer.toString(next.getAndIncrement()));
                 }
             });
@@ -269,8 +256,7 @@ class ReactorCallsTest {
     @ParameterizedTest
     @EnumSource(Loopback.Transport.class)
     void aUnaryCallWithoutOrWithTwoResponsesFailsWithInternal(Loopback.Transport transport) {
-        Loopback loop = new Loopback(transport);
-        loopback.set(loop);
+        Loopback loop = on(transport);
         // served as a stream, so that the server lets the contract be broken, as a server not
         // written with grpc-java could
         MethodDescriptor<String, String> served = Strings.UNARY.toBuilder()
@@ -311,8 +297,7 @@ class ReactorCallsTest {
 
     @Test
     void badArgumentsAreRefusedByName() {
-        Loopback loop = new Loopback(Loopback.Transport.IN_PROCESS);
-        loopback.set(loop);
+        Loopback loop = on(Loopback.Transport.IN_PROCESS);
         Channel channel = loop.channel(loop.serve(Services.service((r, o) -> {}, (r, o) -> {})));
         assertThatThrownBy(() -> GoContextGrpc.unary(channel, Strings.STREAM, CallOptions.DEFAULT, "x"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -32,29 +32,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link GoContextGrpc#serverInterceptor()}: the ctx of each server call, over both transports. */
-class ServerInterceptorTest {
-    private final AtomicReference<Loopback> loopback = new AtomicReference<>();
-
-    @AfterEach
-    void closeLoopback() throws InterruptedException {
-        Loopback l = loopback.getAndSet(null);
-        if (l != null) {
-            l.close();
-        }
-    }
-
-    private Loopback on(Loopback.Transport transport) {
-        Loopback l = new Loopback(transport);
-        loopback.set(l);
-        return l;
-    }
-
+class ServerInterceptorTest extends LoopbackTest {
     /** What a handler saw: its ctx, and what it measured when it ran. */
     static final class Seen {
         final CompletableFuture<Context> ctx = new CompletableFuture<>();
@@ -249,6 +232,30 @@ class ServerInterceptorTest {
                 .as("the handler's afterDone action ran")
                 .isTrue();
         assertThat(ctx.err()).isSameAs(Context.CANCELED);
+        assertThat(ctx.cause()).isInstanceOf(CallCancelledException.class);
+    }
+
+    /** A handler that blocks on its ctx, on gRPC's thread of the call, still learns of the cancel. */
+    @ParameterizedTest
+    @EnumSource(Loopback.Transport.class)
+    void aClientCancelWakesAHandlerBlockedOnItsCtx(Loopback.Transport transport) throws Exception {
+        Loopback loop = on(transport);
+        Seen seen = new Seen();
+        CompletableFuture<Boolean> woke = new CompletableFuture<>();
+        Server server = loop.serve(Services.unary(
+                (request, response) -> {
+                    seen.record();
+                    woke.complete(GoContextGrpc.current().done().await(PATIENCE.multipliedBy(2)));
+                    response.onError(GoContextGrpc.current().err());
+                },
+                GoContextGrpc.serverInterceptor()));
+        var future = ClientCalls.futureUnaryCall(
+                loop.managedChannel(server).newCall(Strings.UNARY, CallOptions.DEFAULT), "hi");
+        Context ctx = seen.ctx();
+
+        future.cancel(true);
+
+        assertThat(woke.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         assertThat(ctx.cause()).isInstanceOf(CallCancelledException.class);
     }
 

@@ -3,19 +3,24 @@ package dev.gocontext.grpc;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Flux;
 
-/** A unary call per subscription: the source of {@link GoContextGrpc#unary}. See {@link CallSubscription}. */
-final class MonoUnaryCall<ReqT, RespT> extends Mono<RespT> implements Scannable {
+/**
+ * One call per subscription, by the rules of {@link CallSubscription}: the source of {@link
+ * GoContextGrpc#serverStreaming}, and, seen as a {@code Mono}, of {@link GoContextGrpc#unary}.
+ */
+final class FluxClientCall<ReqT, RespT> extends Flux<RespT> implements Scannable {
     final CallSpec<ReqT, RespT> spec;
+    final boolean unary;
 
-    MonoUnaryCall(CallSpec<ReqT, RespT> spec) {
+    FluxClientCall(CallSpec<ReqT, RespT> spec, boolean unary) {
         this.spec = spec;
+        this.unary = unary;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super RespT> actual) {
-        CallSubscription.subscribe(spec, actual, true);
+        CallSubscription.subscribe(spec, actual, unary);
     }
 
     @SuppressWarnings("rawtypes") // Reactor declares scanUnsafe(Attr)
@@ -27,6 +32,6 @@ final class MonoUnaryCall<ReqT, RespT> extends Mono<RespT> implements Scannable 
 
     @Override
     public String toString() {
-        return "unary(" + spec + ")";
+        return (unary ? "unary(" : "serverStreaming(") + spec + ")";
     }
 }
