@@ -23,6 +23,7 @@ public final class Examples {
             new Entry("leak", 7, "forgotten cancel() found by the leak counter", LeakExample::run),
             new Entry("jdbc", 9, "a blocking JDBC query on H2 bounded by the ctx", JdbcQueryExample::run),
             new Entry("rpc", 9, "an RPC with a deadline over Reactor Netty", RpcDeadlineExample::run),
+            new Entry("grpc", 9, "the RPC over gRPC: HTTP -> gRPC -> HTTP, one ctx", GrpcDeadlineExample::run),
             new Entry("tracing", 8, "request-id middleware, the id in every log line", RequestTracingExample::run),
             new Entry("pool", 10, "a worker pool bound to a ctx, no thread left", WorkerPoolExample::run),
             new Entry("cascade", 5, "a task tree canceled level by level, with causes", TaskTreeExample::run));

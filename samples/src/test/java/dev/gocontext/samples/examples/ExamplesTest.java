@@ -74,6 +74,15 @@ class ExamplesTest {
                                 "server: rpc-slow stopped after \\d+ ms: (context deadline exceeded|the client went away)",
                                 "client: fast call answered 'EUR/USD 1.17' after \\d+ ms")),
                 Arguments.of(
+                        "grpc",
+                        List.of(
+                                "middle \\(gRPC\\): grpc-demo-1 arrived with \\d+ ms of budget",
+                                "the budget shrank at every hop: \\[.*\\], request id grpc-demo-1 at every hop",
+                                "client: grpc-demo-1 answered 200 'EUR/USD 1.17' after \\d+ ms",
+                                "client: grpc-demo-2 answered 504 '.*' after \\d+ ms",
+                                "middle \\(gRPC\\): grpc-demo-3 ctx done after \\d+ ms: context canceled \\(call cancelled by the client\\)",
+                                "back \\(HTTP\\): grpc-demo-3 stopped after \\d+ ms: the client went away")),
+                Arguments.of(
                         "tracing",
                         List.of(
                                 "\\[reactor-http-[a-z]+-\\d+\\] requestId=order-17 order received",

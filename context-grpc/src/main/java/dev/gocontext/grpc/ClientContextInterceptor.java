@@ -1,0 +1,93 @@
+package dev.gocontext.grpc;
+
+import dev.gocontext.Context;
+import dev.gocontext.Done;
+import dev.gocontext.reactor.http.GoContextHttp;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.Deadline;
+import io.grpc.MethodDescriptor;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link GoContextGrpc#clientInterceptor()}: binds each call to its ctx ({@link GoContextGrpc#CTX}
+ * in the call options, else the current server call's): the earlier deadline, cancellation when
+ * the ctx is done, the request id to allowed authorities only.
+ *
+ * <p>gRPC also binds a call to the {@link io.grpc.Context} current when it is created (in a
+ * handler: the server call's), and cancels it with that; the ctx adds its own deadline and cancel.
+ */
+final class ClientContextInterceptor implements ClientInterceptor {
+    private final AuthorityMatcher requestIdTo;
+
+    ClientContextInterceptor(AuthorityMatcher requestIdTo) {
+        this.requestIdTo = requestIdTo;
+    }
+
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+            MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+        Context ctx = callOptions.getOption(GoContextGrpc.CTX);
+        if (ctx == null) {
+            ctx = GoContextGrpc.CONTEXT_KEY.get();
+        }
+        String authority = callOptions.getAuthority();
+        boolean allowed = requestIdTo.allows(authority != null ? authority : next.authority());
+        if (ctx == null) {
+            return new BoundClientCall<>(next.newCall(method, callOptions), null, null);
+        }
+        String requestId = allowed ? GoContextHttp.requestId(ctx) : null;
+        if (!GoContextHttp.isSafeRequestId(requestId)) {
+            requestId = null;
+        }
+        CallOptions options = withDeadlineOf(callOptions, ctx);
+        ClientCall<ReqT, RespT> call =
+                ctx.err() == null ? next.newCall(method, options) : doneCall(method, options, next, ctx);
+        return new BoundClientCall<>(call, ctx.done() == Done.never() ? null : ctx, requestId);
+    }
+
+    /**
+     * A call for a ctx that is done already: created under a canceled {@link io.grpc.Context}, so
+     * that gRPC fails it at {@code start} without opening a stream to the server.
+     */
+    private static <ReqT, RespT> ClientCall<ReqT, RespT> doneCall(
+            MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next, Context ctx) {
+        io.grpc.Context.CancellableContext canceled = io.grpc.Context.current().withCancellation();
+        canceled.cancel(GoContextGrpc.statusOf(ctx).asRuntimeException());
+        io.grpc.Context previous = canceled.attach();
+        try {
+            return next.newCall(method, options);
+        } finally {
+            canceled.detach(previous);
+        }
+    }
+
+    /** {@code options} with the earlier of its deadline and the ctx's (measured on the ctx's clock). */
+    static CallOptions withDeadlineOf(CallOptions options, Context ctx) {
+        Optional<Duration> remaining = ctx.remaining();
+        if (remaining.isEmpty()) {
+            return options;
+        }
+        Deadline ctxDeadline =
+                Deadline.after(ServerContextInterceptor.saturatedNanos(remaining.get()), TimeUnit.NANOSECONDS);
+        Deadline current = options.getDeadline();
+        return current != null && !ctxDeadline.isBefore(current) ? options : options.withDeadline(ctxDeadline);
+    }
+
+    /** Whether {@link #withDeadlineOf} took the ctx's deadline. */
+    @SuppressWarnings("ReferenceEquality") // the same Deadline instance: withDeadlineOf kept the options' own
+    static boolean deadlineIsCtxs(CallOptions original, CallOptions bound) {
+        @Nullable Deadline deadline = bound.getDeadline();
+        return deadline != null && deadline != original.getDeadline();
+    }
+
+    @Override
+    public String toString() {
+        return "GoContextGrpc.clientInterceptor[request id to " + requestIdTo + "]";
+    }
+}
