@@ -326,6 +326,28 @@ class DeadlineOfTest {
     }
 
     @Test
+    void aDeadlineAtOrBeyondForeverIsNeverScheduled() {
+        // subscribed once virtual time has moved: "now + delay" must not overflow into the past
+        CancellableContext forever = Context.background().withTimeout(Duration.ofSeconds(Long.MAX_VALUE));
+        PublisherProbe<Object> probe = PublisherProbe.of(Flux.never());
+        AtomicReference<Scannable> bound = new AtomicReference<>();
+        StepVerifier.withVirtualTime(() -> Mono.delay(Duration.ofSeconds(1))
+                        .thenMany(GoContext.deadlineOf(probe.flux()).doOnSubscribe(s -> bound.set(Scannable.from(s))))
+                        .contextWrite(GoContext.with(forever)))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(1))
+                .then(() -> assertThat(bound.get().scan(Scannable.Attr.RUN_ON))
+                        .as("no Reactor timer for a deadline that never fires")
+                        .isNull())
+                .thenAwait(Duration.ofDays(365 * 100))
+                .expectNoEvent(Duration.ofDays(1))
+                .thenCancel()
+                .verify(WAIT);
+        probe.assertWasSubscribed();
+        forever.cancel();
+    }
+
+    @Test
     void aRealDeadlineOnTheSystemClockUsesTheCtxTimerAndDeliversOnParallel() {
         try (CancellableContext ctx = Context.background().withTimeout(Duration.ofMillis(500))) {
             AtomicReference<Scannable> bound = new AtomicReference<>();
