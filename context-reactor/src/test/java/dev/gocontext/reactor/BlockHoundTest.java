@@ -63,7 +63,8 @@ class BlockHoundTest {
                 .subscribeOn(Schedulers.parallel());
         StepVerifier.create(everything)
                 .assertNext(results -> assertThat(results).contains("ten", Context.CANCELED))
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -78,6 +79,6 @@ class BlockHoundTest {
                     .publishOn(Schedulers.parallel())
                     .then());
         }
-        StepVerifier.create(Mono.when(waits)).verifyComplete();
+        StepVerifier.create(Mono.when(waits)).expectComplete().verify(WAIT);
     }
 }

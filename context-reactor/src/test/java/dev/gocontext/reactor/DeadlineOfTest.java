@@ -28,7 +28,7 @@ import reactor.test.publisher.TestPublisher;
 
 /** Every rule of {@link GoContext#deadlineOf}, for Flux and Mono, fused and not. */
 class DeadlineOfTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     // ------------------------------------------------------------------ no ctx
 
@@ -68,13 +68,16 @@ class DeadlineOfTest {
         try (CancellableContext ctx = Context.background().withTimeout(Duration.ofHours(1))) {
             StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 5)).contextWrite(GoContext.with(ctx)))
                     .expectNext(0, 1, 2, 3, 4)
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(WAIT);
             StepVerifier.create(GoContext.deadlineOf(Mono.just("x")).contextWrite(GoContext.with(ctx)))
                     .expectNext("x")
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(WAIT);
             StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 5).hide()).contextWrite(GoContext.with(ctx)))
                     .expectNext(0, 1, 2, 3, 4)
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(WAIT);
             assertThat(ctx.err()).isNull();
         }
     }
@@ -233,7 +236,8 @@ class DeadlineOfTest {
                 .expectErrorMessage("stopped: client went away")
                 .verify(WAIT);
         StepVerifier.create(GoContext.cause().contextWrite(GoContext.with(Context.background())))
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -390,23 +394,28 @@ class DeadlineOfTest {
 
         StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 3)).contextWrite(GoContext.with(ctx)))
                 .expectNextCount(3)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 3).hide()).contextWrite(GoContext.with(ctx)))
                 .expectNextCount(3)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         StepVerifier.create(GoContext.deadlineOf(Flux.error(new IllegalStateException()))
                         .contextWrite(GoContext.with(ctx)))
-                .verifyError(IllegalStateException.class);
+                .expectError(IllegalStateException.class)
+                .verify(WAIT);
         StepVerifier.create(GoContext.deadlineOf(Flux.never()).contextWrite(GoContext.with(ctx)))
                 .expectSubscription()
                 .thenCancel()
                 .verify(WAIT);
         StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 100)).take(2).contextWrite(GoContext.with(ctx)))
                 .expectNextCount(2)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         StepVerifier.create(GoContext.deadlineOf(Mono.just(1)).contextWrite(GoContext.with(ctx)))
                 .expectNext(1)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
 
         assertThat(ctx.registered.get()).isEqualTo(6);
         assertThat(ctx.liveRegistrations()).isZero();
@@ -420,7 +429,8 @@ class DeadlineOfTest {
         StepVerifier.create(GoContext.deadlineOf(Flux.never()).contextWrite(GoContext.with(ctx)))
                 .expectSubscription()
                 .then(ctx::cancel)
-                .verifyError(ContextException.class);
+                .expectError(ContextException.class)
+                .verify(WAIT);
         assertThat(ctx.liveRegistrations()).isZero();
     }
 
@@ -433,7 +443,8 @@ class DeadlineOfTest {
                     .expectSubscription()
                     .then(() -> assertThat(BridgeStats.active()).isEqualTo(before + 1))
                     .then(source::complete)
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(WAIT);
         }
         assertThat(BridgeStats.active()).isEqualTo(before);
     }
@@ -446,7 +457,8 @@ class DeadlineOfTest {
             StepVerifier.create(GoContext.deadlineOf(Flux.range(0, 3)).contextWrite(GoContext.with(ctx)))
                     .expectFusion(Fuseable.ANY, Fuseable.NONE)
                     .expectNext(0, 1, 2)
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(WAIT);
         }
     }
 
