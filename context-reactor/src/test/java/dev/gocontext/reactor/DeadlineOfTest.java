@@ -13,6 +13,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
@@ -29,6 +36,14 @@ import reactor.test.publisher.TestPublisher;
 /** Every rule of {@link GoContext#deadlineOf}, for Flux and Mono, fused and not. */
 class DeadlineOfTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     // ------------------------------------------------------------------ no ctx
 
@@ -481,6 +496,53 @@ class DeadlineOfTest {
                     .blockLast();
             assertThat(plain.get().scanUnsafe(Scannable.Attr.REQUESTED_FROM_DOWNSTREAM))
                     .isNull();
+        }
+    }
+
+    @Test
+    void requestsReachANonFusedSourceOneAtATime() throws Exception {
+        // Reactive Streams rule 2.7: the requests held back while the downstream's onSubscribe ran
+        // are forwarded right after it; a request from another thread meanwhile must wait its turn
+        AtomicInteger inRequest = new AtomicInteger();
+        AtomicInteger overlapping = new AtomicInteger();
+        AtomicLong requested = new AtomicLong();
+        AtomicBoolean first = new AtomicBoolean(true);
+        CountDownLatch secondRequestReturned = new CountDownLatch(1);
+        AtomicReference<Subscription> downstream = new AtomicReference<>();
+        ExecutorService otherThread = Executors.newSingleThreadExecutor();
+        Flux<Integer> source = Flux.from(subscriber -> subscriber.onSubscribe(new Subscription() {
+            @Override
+            public void request(long n) {
+                if (inRequest.incrementAndGet() != 1) {
+                    overlapping.incrementAndGet();
+                }
+                requested.addAndGet(n);
+                if (first.compareAndSet(true, false)) {
+                    otherThread.execute(() -> {
+                        downstream.get().request(1);
+                        secondRequestReturned.countDown();
+                    });
+                    awaitLatch(secondRequestReturned);
+                }
+                inRequest.decrementAndGet();
+            }
+
+            @Override
+            public void cancel() {}
+        }));
+        try (CancellableContext ctx = Context.background().withCancel()) {
+            GoContext.deadlineOf(source).contextWrite(GoContext.with(ctx)).subscribe(new BaseSubscriber<Integer>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    downstream.set(subscription);
+                    subscription.request(1); // held until this method returns
+                }
+            });
+            assertThat(overlapping).as("request calls that overlapped").hasValue(0);
+            assertThat(requested).as("every request reached the source").hasValue(2);
+            downstream.get().cancel();
+        } finally {
+            otherThread.shutdownNow();
         }
     }
 
