@@ -60,11 +60,21 @@ final class TimerPolicy {
         if (sameClockAsReactor(time)) {
             return NONE;
         }
-        long nanos = saturatedNanos(Duration.between(time.now(), deadline.get()));
+        long nanos = nanosUntil(time, deadline.get());
         if (nanos >= FOREVER_NANOS) {
             return NONE;
         }
-        return nanos <= 0 ? PASSED : roundUpToMillis(nanos);
+        return nanos <= 0 ? PASSED : nanos;
+    }
+
+    /**
+     * The time from {@code time}'s now until {@code deadline}, in nanoseconds, saturated, and
+     * rounded up to a whole millisecond when positive (see {@link #roundUpToMillis}): how long a
+     * Reactor timer waits for a deadline measured on another clock.
+     */
+    static long nanosUntil(TimeSource time, Instant deadline) {
+        long nanos = saturatedNanos(Duration.between(time.now(), deadline));
+        return nanos <= 0 ? nanos : roundUpToMillis(nanos);
     }
 
     /**
