@@ -159,6 +159,8 @@ ROWS = [
     ("Flux.range(0,1000) under deadlineOf", "time", jmh("FluxBench.deadlineOf"), "timeout(Duration)", jmh("FluxBench.timeoutPerItem"), "ratio", None, "ns"),
     ("Flux.range(0,1000) under deadlineOf", "time", jmh("FluxBench.deadlineOf"), "timeout(Publisher)", jmh("FluxBench.timeoutFirstItem"), "ratio", None, "ns"),
     ("Flux.range(0,1000) under deadlineOf", "time", jmh("FluxBench.deadlineOf"), "takeUntilOther", jmh("FluxBench.takeUntilOther"), "ratio", None, "ns"),
+    ("Flux.range(0,1000) under withTimeout(1h)", "time", jmh("WithTimeoutBench.withTimeout"), "timeout(Mono.delay(1h))", jmh("WithTimeoutBench.timeoutFirstItem"), "ratio", 0.25, "ns"),
+    ("Flux.range(0,1000) under withTimeout(1h)", "time", jmh("WithTimeoutBench.withTimeout"), "timeout(Duration)", jmh("WithTimeoutBench.timeoutPerItem"), "ratio", None, "ns"),
     ("Mono: contextWrite(with(ctx)) + current()", "time", jmh("MonoBench.goContext"), "plain Reactor Context entry", jmh("MonoBench.reactorContext"), "ratio", 1.1, "ns"),
     ("cancel() -> upstream cancelled, 10 operators", "p50", main_result("latency.ours.p50Us"), "Reactor dispose()", main_result("latency.dispose.p50Us"), "abs", 5.0, "us"),
     ("cancel() -> upstream cancelled, 10 operators", "p99", main_result("latency.ours.p99Us"), "Reactor dispose()", main_result("latency.dispose.p99Us"), "abs", 50.0, "us"),
