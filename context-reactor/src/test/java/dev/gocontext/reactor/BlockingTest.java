@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -71,26 +72,15 @@ class BlockingTest {
     }
 
     @Test
-    void aDoneCtxInterruptsTheThreadAndTheInterruptDoesNotLeak() throws Exception {
-        CancellableContext parent = Context.background().withCancel();
+    void aDoneCtxInterruptsTheThreadAndTheInterruptDoesNotLeak() {
         CountDownLatch sleeping = new CountDownLatch(1);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        StepVerifier.create(GoContext.blocking(oneThread, ctx -> {
-                            sleeping.countDown();
-                            try {
-                                Thread.sleep(60_000);
-                            } catch (InterruptedException e) {
-                                thrown.set(e);
-                                throw e;
-                            }
-                            return "slept";
-                        })
-                        .contextWrite(GoContext.with(parent)))
-                .expectSubscription()
-                .then(() -> awaitLatch(sleeping))
-                .then(parent::cancel)
-                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
-                .verify(WAIT);
+        assertACancelWhileItRunsEndsItWithCanceled(
+                sleepsUntilInterrupted(sleeping, e -> {
+                    thrown.set(e);
+                    throw e;
+                }),
+                sleeping);
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
         // the same (only) thread runs the next call: no interrupt status left over
         StepVerifier.create(GoContext.blocking(
@@ -102,25 +92,13 @@ class BlockingTest {
 
     @Test
     void aCallThatSwallowsTheInterruptAndReturnsAValueStillEndsWithCtxErr() {
-        CancellableContext parent = Context.background().withCancel();
         CountDownLatch sleeping = new CountDownLatch(1);
         List<Object> discarded = new CopyOnWriteArrayList<>();
-        StepVerifier.create(GoContext.blocking(oneThread, ctx -> {
-                            sleeping.countDown();
-                            try {
-                                Thread.sleep(60_000);
-                            } catch (InterruptedException swallowed) {
-                                // ignores it, and answers as if nothing happened
-                            }
-                            return "a value after the cancel";
-                        })
-                        .doOnDiscard(String.class, discarded::add)
-                        .contextWrite(GoContext.with(parent)))
-                .expectSubscription()
-                .then(() -> awaitLatch(sleeping))
-                .then(parent::cancel)
-                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
-                .verify(WAIT);
+        assertACancelWhileItRunsEndsItWithCanceled(
+                // ignores the interrupt, and answers as if nothing happened
+                sleepsUntilInterrupted(sleeping, swallowed -> "a value after the cancel")
+                        .doOnDiscard(String.class, discarded::add),
+                sleeping);
         assertThat(discarded).containsExactly("a value after the cancel");
     }
 
@@ -160,24 +138,19 @@ class BlockingTest {
 
     @Test
     void aCallCanCloseItsResourceWhenTheCtxIsDone() throws Exception {
-        CancellableContext parent = Context.background().withCancel();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CountDownLatch accepting = new CountDownLatch(1);
-            StepVerifier.create(GoContext.blocking(oneThread, ctx -> {
-                                Registration closer = ctx.afterDone(() -> closeQuietly(server));
-                                try {
-                                    accepting.countDown();
-                                    return server.accept(); // ignores interrupts
-                                } finally {
-                                    closer.stop();
-                                }
-                            })
-                            .contextWrite(GoContext.with(parent)))
-                    .expectSubscription()
-                    .then(() -> awaitLatch(accepting))
-                    .then(parent::cancel)
-                    .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
-                    .verify(WAIT);
+            assertACancelWhileItRunsEndsItWithCanceled(
+                    GoContext.blocking(oneThread, ctx -> {
+                        Registration closer = ctx.afterDone(() -> closeQuietly(server));
+                        try {
+                            accepting.countDown();
+                            return server.accept(); // ignores interrupts
+                        } finally {
+                            closer.stop();
+                        }
+                    }),
+                    accepting);
             await().atMost(WAIT).until(server::isClosed);
         }
     }
@@ -244,6 +217,36 @@ class BlockingTest {
             counting.dispose();
             executor.shutdownNow();
         }
+    }
+
+    /** What a call does when its sleep is interrupted: rethrow, or answer anyway. */
+    @FunctionalInterface
+    private interface OnInterrupt {
+        String handle(InterruptedException e) throws InterruptedException;
+    }
+
+    /** A call that sleeps (for a minute) until it is interrupted, after counting {@code sleeping} down. */
+    private Mono<String> sleepsUntilInterrupted(CountDownLatch sleeping, OnInterrupt onInterrupt) {
+        return GoContext.blocking(oneThread, ctx -> {
+            sleeping.countDown();
+            try {
+                Thread.sleep(60_000);
+                return "slept";
+            } catch (InterruptedException e) {
+                return onInterrupt.handle(e);
+            }
+        });
+    }
+
+    /** Runs {@code call} under a ctx canceled once {@code running} is down: it must end with CANCELED. */
+    private static void assertACancelWhileItRunsEndsItWithCanceled(Mono<?> call, CountDownLatch running) {
+        CancellableContext parent = Context.background().withCancel();
+        StepVerifier.create(call.contextWrite(GoContext.with(parent)))
+                .expectSubscription()
+                .then(() -> awaitLatch(running))
+                .then(parent::cancel)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
     }
 
     private static void awaitLatch(CountDownLatch latch) {

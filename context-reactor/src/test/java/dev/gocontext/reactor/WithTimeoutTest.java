@@ -54,8 +54,15 @@ class WithTimeoutTest {
     }
 
     private <T> Function<Flux<T>, Flux<T>> timingTheError() {
-        return flux ->
-                flux.doOnError(e -> errorAtMillis.set(Schedulers.parallel().now(TimeUnit.MILLISECONDS)));
+        return flux -> flux.doOnError(this::timeTheError);
+    }
+
+    private <T> Function<Mono<T>, Mono<T>> timingTheMonoError() {
+        return mono -> mono.doOnError(this::timeTheError);
+    }
+
+    private void timeTheError(Throwable error) {
+        errorAtMillis.set(Schedulers.parallel().now(TimeUnit.MILLISECONDS));
     }
 
     /** A request ctx on Reactor's clock, so that virtual time moves its deadline too. */
@@ -88,8 +95,7 @@ class WithTimeoutTest {
         StepVerifier.withVirtualTime(() -> {
                     request.set(request(Duration.ofSeconds(5)));
                     return GoContext.withTimeout(seeing(Mono.never()), BUDGET)
-                            .transform(m -> m.doOnError(
-                                    e -> errorAtMillis.set(Schedulers.parallel().now(TimeUnit.MILLISECONDS))))
+                            .transform(timingTheMonoError())
                             .contextWrite(GoContext.with(request.get()));
                 })
                 .expectSubscription()
@@ -376,8 +382,7 @@ class WithTimeoutTest {
         errorAtMillis.set(-1);
         StepVerifier.withVirtualTime(() -> GoContext.withDeadline(
                                 seeing(Mono.never()), manual.now().plusMillis(250))
-                        .transform(m -> m.doOnError(
-                                e -> errorAtMillis.set(Schedulers.parallel().now(TimeUnit.MILLISECONDS))))
+                        .transform(timingTheMonoError())
                         .contextWrite(GoContext.with(onManual)))
                 .expectSubscription()
                 .thenAwait(Duration.ofSeconds(1))
