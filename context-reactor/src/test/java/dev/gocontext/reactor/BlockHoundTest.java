@@ -61,7 +61,9 @@ class BlockHoundTest {
                         GoContext.deadlineOf(Mono.never())
                                 .contextWrite(GoContext.with(ctx))
                                 .subscribe(v -> {}, e -> results.put("mono " + round, e));
-                        GoContext.withTimeout(Mono.never(), Duration.ofMillis(1 + i % 3))
+                        // its own deadline is far: the round's cancel ends it (a deadline racing with
+                        // that cancel is the child's above)
+                        GoContext.withTimeout(Mono.never(), Duration.ofSeconds(30))
                                 .contextWrite(GoContext.with(ctx))
                                 .subscribe(v -> {}, e -> results.put("withTimeout " + round, e));
                         ctx.cancel(new IllegalStateException("round " + i));
@@ -77,9 +79,7 @@ class BlockHoundTest {
             assertThat(results.get("count " + i)).as("round " + i).isEqualTo(10L);
             assertThat(results.get("child " + i)).as("round " + i).isIn(Context.DEADLINE_EXCEEDED, Context.CANCELED);
             assertThat(results.get("mono " + i)).as("round " + i).isSameAs(Context.CANCELED);
-            assertThat(results.get("withTimeout " + i))
-                    .as("round " + i)
-                    .isIn(Context.DEADLINE_EXCEEDED, Context.CANCELED);
+            assertThat(results.get("withTimeout " + i)).as("round " + i).isSameAs(Context.CANCELED);
         }
     }
 
