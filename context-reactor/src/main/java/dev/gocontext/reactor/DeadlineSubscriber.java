@@ -249,7 +249,15 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             terminated = true;
             release();
-            actual.onError(t);
+            Throwable ended = endedBy();
+            if (ended != null) {
+                // The ctx ended first and the source failed of it before the done signal got here
+                // (a client whose connection the ctx closed, say): the ctx's error is the outcome.
+                BridgeStats.disposedBy(ended);
+                actual.onError(ended);
+            } else {
+                actual.onError(t);
+            }
             return;
         }
         Throwable stoppedWith = stop;
@@ -335,6 +343,12 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     /** Reactor's timer: the deadline passed. */
     private void deadlinePassed() {
         stop(Context.DEADLINE_EXCEEDED);
+    }
+
+    /** Why the subscription must end though nothing was delivered yet: a done signal, or null. */
+    private @Nullable Throwable endedBy() {
+        Throwable stoppedWith = stop;
+        return stoppedWith != null ? stoppedWith : ctx.err();
     }
 
     /** The subscription must end with {@code error}: cancel the source, then deliver once. */

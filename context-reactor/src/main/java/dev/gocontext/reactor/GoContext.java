@@ -47,7 +47,9 @@ import reactor.util.context.ContextView;
  *       {@code onSubscribe} then {@code onError(ctx.err())};
  *   <li>ctx becomes done while subscribed (its cancel, a parent's cancel, or its deadline): the
  *       source's subscription is cancelled, then the subscriber gets {@code onError(ctx.err())},
- *       once, never concurrently with {@code onNext}; elements that race with it are discarded;
+ *       once, never concurrently with {@code onNext}; elements that race with it are discarded,
+ *       and so is a source error that comes once the ctx is done (the source failing of the same
+ *       end, say a connection the ctx closed, before the done signal got here);
  *   <li>a deadline is applied with a timer of {@link Schedulers#parallel()} (Reactor's own timeout
  *       machinery) on the remaining time (measured on the ctx's clock, rounded up to the
  *       millisecond), so {@code StepVerifier.withVirtualTime} controls it; it

@@ -8,6 +8,7 @@ import dev.gocontext.Context;
 import dev.gocontext.ContextException;
 import dev.gocontext.ManualTimeSource;
 import dev.gocontext.TimeSource;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -340,6 +341,27 @@ class DeadlineOfTest {
                 .thenAwait(Duration.ofSeconds(4))
                 .expectNextCount(4)
                 .then(() -> assertThat(ctx.get().err()).isNull())
+                .thenAwait(Duration.ofSeconds(1))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
+                .verify(WAIT);
+        assertThat(ctx.get().err()).isSameAs(Context.DEADLINE_EXCEEDED);
+    }
+
+    @Test
+    void aSourceFailingBecauseItsCtxEndedStillEndsWithTheCtxsError() {
+        // A source that reacts to the ctx itself (a client whose connection the ctx closes) can fail
+        // before the done signal reaches deadlineOf, which a deadline delivers on parallel: the ctx
+        // ended first, so its error is the outcome.
+        AtomicReference<CancellableContext> ctx = new AtomicReference<>();
+        StepVerifier.withVirtualTime(() -> {
+                    ctx.set(Context.background()
+                            .withTimeSource(SchedulerTimeSource.parallel())
+                            .withTimeout(Duration.ofSeconds(1)));
+                    Mono<Object> closedByTheCtx = Mono.create(sink ->
+                            ctx.get().afterDone(() -> sink.error(new IOException("connection closed")), Runnable::run));
+                    return GoContext.deadlineOf(closedByTheCtx).contextWrite(GoContext.with(ctx.get()));
+                })
+                .expectSubscription()
                 .thenAwait(Duration.ofSeconds(1))
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.DEADLINE_EXCEEDED))
                 .verify(WAIT);

@@ -107,8 +107,11 @@ class WithTimeoutPropagationTest {
      * the call's 300 ms, the call gives up before sending, which proves nothing), then checks what
      * was sent.
      */
-    private void assertTheCallsBudgetIsSent(DisposableServer front) {
-        callWithAFiveSecondBudget(front); // warm-up: classes, codecs, connections
+    private void assertTheCallsBudgetIsSent(Function<String, Mono<String>> call) {
+        String downstream = downstream(false);
+        call.apply(downstream).block(WAIT); // warm-up, with no budget: classes, codecs, connections
+        DisposableServer front = front(call, downstream);
+        callWithAFiveSecondBudget(front); // and through the front
         for (int round = 1; ; round++) {
             received.clear();
             String answer = callWithAFiveSecondBudget(front);
@@ -123,9 +126,8 @@ class WithTimeoutPropagationTest {
                     .as("X-Request-Timeout of the call, under a 5000 ms request")
                     .isPositive()
                     .isLessThanOrEqualTo(CALL_BUDGET.toMillis());
-            assertThat(answer).startsWith("200 ");
             if (!answer.startsWith("200 gave up")) {
-                // "200 {front's remaining ms} ok"
+                assertThat(answer).as("200 {front's remaining ms} ok").matches("200 \\d+ ok");
                 assertThat(Long.parseLong(answer.split(" ")[1]))
                         .as("the request keeps its own budget: " + answer)
                         .isGreaterThan(CALL_BUDGET.toMillis());
@@ -136,12 +138,12 @@ class WithTimeoutPropagationTest {
 
     @Test
     void reactorNettysClientSendsTheCallsBudget() {
-        assertTheCallsBudgetIsSent(front(this::nettyCall, downstream(false)));
+        assertTheCallsBudgetIsSent(this::nettyCall);
     }
 
     @Test
     void webClientSendsTheCallsBudget() {
-        assertTheCallsBudgetIsSent(front(this::webClientCall, downstream(false)));
+        assertTheCallsBudgetIsSent(this::webClientCall);
     }
 
     @Test
