@@ -159,6 +159,8 @@ ROWS = [
     ("Flux.range(0,1000) under deadlineOf", "time", jmh("FluxBench.deadlineOf"), "timeout(Duration)", jmh("FluxBench.timeoutPerItem"), "ratio", None, "ns"),
     ("Flux.range(0,1000) under deadlineOf", "time", jmh("FluxBench.deadlineOf"), "timeout(Publisher)", jmh("FluxBench.timeoutFirstItem"), "ratio", None, "ns"),
     ("Flux.range(0,1000) under deadlineOf", "time", jmh("FluxBench.deadlineOf"), "takeUntilOther", jmh("FluxBench.takeUntilOther"), "ratio", None, "ns"),
+    ("Flux.range(0,1000) under withTimeout(1h)", "time", jmh("WithTimeoutBench.withTimeout"), "timeout(Mono.delay(1h))", jmh("WithTimeoutBench.timeoutFirstItem"), "ratio", 0.25, "ns"),
+    ("Flux.range(0,1000) under withTimeout(1h)", "time", jmh("WithTimeoutBench.withTimeout"), "timeout(Duration)", jmh("WithTimeoutBench.timeoutPerItem"), "ratio", None, "ns"),
     ("Mono: contextWrite(with(ctx)) + current()", "time", jmh("MonoBench.goContext"), "plain Reactor Context entry", jmh("MonoBench.reactorContext"), "ratio", 1.1, "ns"),
     ("gRPC unary call in process, both interceptors", "time", jmh("GrpcInterceptorBench.interceptors"), "plain gRPC", jmh("GrpcInterceptorBench.plain"), "ratio", 1.1, "ns"),
     ("gRPC unary call in process, both interceptors", "bytes", jmh("GrpcInterceptorBench.interceptors", "B"), "plain gRPC", jmh("GrpcInterceptorBench.plain", "B"), "ratio", None, "B"),
