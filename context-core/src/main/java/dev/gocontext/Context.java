@@ -65,7 +65,7 @@ public interface Context {
      * values. One shared instance; {@code toString()} is {@code "context.Background"}.
      */
     static Context background() {
-        return EmptyContext.BACKGROUND;
+        return NeverCanceledContext.EmptyContext.BACKGROUND;
     }
 
     /**
@@ -74,7 +74,7 @@ public interface Context {
      * toString()} is {@code "context.TODO"}.
      */
     static Context todo() {
-        return EmptyContext.TODO;
+        return NeverCanceledContext.EmptyContext.TODO;
     }
 
     /**

@@ -51,6 +51,17 @@ final class TestSupport {
         return true;
     }
 
+    /** Waits, up to {@link #PATIENCE}, for {@code condition}; fails with {@code what} if it never holds. */
+    static void awaitTrue(BooleanSupplier condition, String what) {
+        long end = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - end)
+                    .as("still waiting for: %s", what)
+                    .isNegative();
+            sleep(Duration.ofMillis(1));
+        }
+    }
+
     /** Asserts that {@code ref}'s referent becomes unreachable within {@link #PATIENCE}. */
     static void assertCollected(WeakReference<?> ref, String what) {
         assertThat(gcUntil(() -> ref.get() == null))
