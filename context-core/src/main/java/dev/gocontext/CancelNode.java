@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +51,12 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /**
+     * A test hook, null outside tests: called on the walking thread for each node a walk has just
+     * made done, so that tests can pause a cancellation half-way, deterministically.
+     */
+    static @Nullable Consumer<CancelNode> markedByWalk;
 
     /** What this context was derived from; never a {@link LeakDetector.TrackedHandle}. */
     final Context parent;
@@ -197,6 +204,10 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
         state = propagation;
         unlock();
         onDone(propagation);
+        Consumer<CancelNode> hook = markedByWalk;
+        if (hook != null) {
+            hook.accept(this);
+        }
         return true;
     }
 

@@ -137,8 +137,17 @@ final class ValueContext implements Context, Named {
         return base;
     }
 
+    /** The common case in one step: the key is bound here, in its primary slot; else the walk. */
     @Override
+    @SuppressWarnings("unchecked")
     public <T> @Nullable T value(Key<T> key) {
+        long bit = Objects.requireNonNull(key, "key").bit;
+        if ((filter & bit) != 0) {
+            int i = primaryIndex(filter, bit);
+            if (bindings[i] == key) {
+                return (T) bindings[i + 1];
+            }
+        }
         return lookup(this, key);
     }
 
