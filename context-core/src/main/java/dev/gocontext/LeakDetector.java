@@ -66,6 +66,11 @@ final class LeakDetector {
         probe.clear();
     }
 
+    /** Makes the next leak the first again, logged at WARNING; for tests. */
+    static void resetFirstLeakWarning() {
+        FIRST_LEAK_LOGGED.set(false);
+    }
+
     /** Probes still tracked; for tests. */
     static int trackedCount() {
         return TRACKED.size();

@@ -101,6 +101,14 @@ final class SystemTimer {
         return size;
     }
 
+    /** Nanoseconds until the first entry is due (negative if overdue), or Long.MAX_VALUE if none; for tests. */
+    long nanosUntilFirstDue() {
+        lock();
+        long left = heap.size() == 0 ? Long.MAX_VALUE : heap.firstDue() - System.nanoTime();
+        unlock();
+        return left;
+    }
+
     /** Whether the calling thread is the timer thread, which must never run user code. */
     boolean isTimerThread() {
         return Thread.currentThread() == thread;

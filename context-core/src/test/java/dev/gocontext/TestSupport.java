@@ -64,7 +64,12 @@ final class TestSupport {
 
     /** Waits, up to {@link #PATIENCE}, for {@code condition}; fails with {@code what} if it never holds. */
     static void awaitTrue(BooleanSupplier condition, String what) {
-        long end = System.nanoTime() + PATIENCE.toNanos();
+        awaitTrue(condition, what, PATIENCE);
+    }
+
+    /** Waits, up to {@code bound}, for {@code condition}; fails with {@code what} if it never holds. */
+    static void awaitTrue(BooleanSupplier condition, String what, Duration bound) {
+        long end = System.nanoTime() + bound.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() - end)
                     .as("still waiting for: %s", what)
