@@ -3,7 +3,6 @@ package dev.gocontext;
 import static dev.gocontext.TestSupport.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,22 +50,14 @@ class CancelBlockHoundTest {
 
     @Test
     void aSecondCancelWhileTheFirstIsStuckInUserCodeDoesNotBlock() throws Exception {
-        ConcurrentCancelTest.BlockingStopTimeSource time = new ConcurrentCancelTest.BlockingStopTimeSource();
-        CancellableContext parent = Context.background().withCancel();
-        CancellableContext timer = parent.withTimeSource(time).withTimeout(Duration.ofHours(1));
-        CancellableContext grandchild = timer.withCancel();
-
-        Thread first = new Thread(parent::cancel, "blocking-allowed-first-canceler");
-        first.start();
-        assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
-                .isTrue();
-        try {
+        try (ConcurrentCancelTest.StuckCancellation stuck =
+                new ConcurrentCancelTest.StuckCancellation("blocking-allowed-first-canceler")) {
             CompletableFuture<ContextException> seen = new CompletableFuture<>();
             Thread second = new Thread(
                     () -> {
                         try {
-                            parent.cancel();
-                            seen.complete(grandchild.err());
+                            stuck.parent.cancel();
+                            seen.complete(stuck.grandchild.err());
                         } catch (Throwable e) {
                             seen.completeExceptionally(e);
                         }
@@ -74,9 +65,6 @@ class CancelBlockHoundTest {
                     NON_BLOCKING + "second-canceler");
             second.start();
             assertThat(seen.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isSameAs(Context.CANCELED);
-        } finally {
-            time.release.countDown();
-            first.join(PATIENCE.toMillis());
         }
     }
 

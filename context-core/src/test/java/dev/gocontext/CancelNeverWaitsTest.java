@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,29 +20,17 @@ import org.junit.jupiter.api.Test;
 class CancelNeverWaitsTest {
     @Test
     void aSecondCancelWhileTheFirstIsStuckInUserCodeNeitherWaitsNorLeavesADescendantLive() throws Exception {
-        ConcurrentCancelTest.BlockingStopTimeSource time = new ConcurrentCancelTest.BlockingStopTimeSource();
-        CancellableContext parent = Context.background().withCancel();
-        CancellableContext timer = parent.withTimeSource(time).withTimeout(Duration.ofHours(1));
-        CancellableContext grandchild = timer.withCancel();
-
-        Thread first = new Thread(parent::cancel, "first-canceler");
-        first.start();
-        assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
-                .isTrue();
-        try {
-            CompletableFuture<Outcome> second = cancelOnANewThread(parent, grandchild);
-            Outcome outcome = second.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        try (ConcurrentCancelTest.StuckCancellation stuck =
+                new ConcurrentCancelTest.StuckCancellation("first-canceler")) {
+            Outcome outcome =
+                    cancelOnANewThread(stuck.parent, stuck.grandchild).get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(outcome.waitsAndBlocks())
                     .as("parks, waits or monitor blocks inside cancel()")
                     .isZero();
             assertThat(outcome.descendantErr())
                     .as("the grandchild when cancel() returned")
                     .isSameAs(Context.CANCELED);
-        } finally {
-            time.release.countDown();
-            first.join(PATIENCE.toMillis());
         }
-        assertThat(first.isAlive()).isFalse();
     }
 
     /** What one cancel() did: its waits and blocks, and the state of a descendant when it returned. */

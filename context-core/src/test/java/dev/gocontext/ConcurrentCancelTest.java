@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +41,33 @@ class ConcurrentCancelTest {
                 }
                 return true;
             };
+        }
+    }
+
+    /**
+     * A parent, a child on a {@link BlockingStopTimeSource} and a grandchild, whose first cancel
+     * (of the parent, on a thread of its own) is stuck in that user code; closing releases it.
+     */
+    static final class StuckCancellation implements AutoCloseable {
+        final BlockingStopTimeSource time = new BlockingStopTimeSource();
+        final CancellableContext parent = Context.background().withCancel();
+        final CancellableContext timer = parent.withTimeSource(time).withTimeout(Duration.ofHours(1));
+        final CancellableContext grandchild = timer.withCancel();
+        private final Thread first;
+
+        StuckCancellation(String threadName) throws InterruptedException {
+            first = new Thread(parent::cancel, threadName);
+            first.start();
+            assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the first cancel is stuck in user code")
+                    .isTrue();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            time.release.countDown();
+            first.join(PATIENCE.toMillis());
+            assertThat(first.isAlive()).as("the first cancel returned").isFalse();
         }
     }
 
@@ -142,29 +168,17 @@ class ConcurrentCancelTest {
 
     @Test
     void aSecondCancelWhileTheFirstRunsUserCodeReturnsWithEveryDescendantDone() throws Exception {
-        BlockingStopTimeSource time = new BlockingStopTimeSource();
-        CancellableContext parent = Context.background().withCancel();
-        CancellableContext timer = parent.withTimeSource(time).withTimeout(Duration.ofHours(1));
-        CancellableContext grandchild = timer.withCancel();
-
-        Thread first = new Thread(parent::cancel, "first-canceler");
-        first.start();
-        assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
-                .isTrue();
-        try {
-            CompletableFuture<CancelNeverWaitsTest.Outcome> onParent =
-                    CancelNeverWaitsTest.cancelOnANewThread(parent, grandchild);
-            assertThat(onParent.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).descendantErr())
-                    .isSameAs(Context.CANCELED);
-            CompletableFuture<CancelNeverWaitsTest.Outcome> onTimer =
-                    CancelNeverWaitsTest.cancelOnANewThread(timer, grandchild);
-            assertThat(onTimer.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).descendantErr())
-                    .isSameAs(Context.CANCELED);
-        } finally {
-            time.release.countDown();
+        CancellableContext grandchild;
+        try (StuckCancellation stuck = new StuckCancellation("first-canceler")) {
+            grandchild = stuck.grandchild;
+            for (CancellableContext again : new CancellableContext[] {stuck.parent, stuck.timer}) {
+                CancelNeverWaitsTest.Outcome outcome = CancelNeverWaitsTest.cancelOnANewThread(again, grandchild)
+                        .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(outcome.descendantErr())
+                        .as("after cancel() of %s", again)
+                        .isSameAs(Context.CANCELED);
+            }
         }
-        first.join(PATIENCE.toMillis());
-        assertThat(first.isAlive()).isFalse();
         assertThat(grandchild.cause()).isSameAs(Context.CANCELED);
     }
 }

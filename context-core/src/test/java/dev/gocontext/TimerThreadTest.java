@@ -22,15 +22,8 @@ class TimerThreadTest {
     @Test
     void aDeadlineUnderAUserWrittenParentNeverCallsItsDoneOnTheTimerThread() throws Exception {
         try (UserCodeGate gate = new UserCodeGate()) {
-            GatedParent parent = new GatedParent(gate, false);
-            CancellableContext child = parent.withTimeout(Duration.ofMillis(1));
-            gate.closeGate();
-            assertThat(child.done().await(PATIENCE)).isTrue();
-
-            assertAnUnrelatedDeadlineStillFires();
-            assertThat(gate.ranOnTheTimerThread())
-                    .as("user code ran on %s", gate.callerNames())
-                    .isFalse();
+            CancellableContext child = new GatedParent(gate, false).withTimeout(Duration.ofMillis(1));
+            whenTheDeadlineFires(child, gate);
         }
     }
 
@@ -38,17 +31,26 @@ class TimerThreadTest {
     void aDeadlineUnderAParentWithItsOwnAfterDoneNeverCallsItsDoneOrStopOnTheTimerThread() throws Exception {
         try (UserCodeGate gate = new UserCodeGate()) {
             GatedParent parent = new GatedParent(gate, true);
-            CancellableContext child = parent.withValue(Key.of("k"), 1).withTimeout(Duration.ofMillis(1));
-            gate.closeGate();
-            assertThat(child.done().await(PATIENCE)).isTrue();
-
-            assertAnUnrelatedDeadlineStillFires();
-            assertThat(gate.ranOnTheTimerThread())
-                    .as("user code ran on %s", gate.callerNames())
-                    .isFalse();
+            whenTheDeadlineFires(parent.withValue(Key.of("k"), 1).withTimeout(Duration.ofMillis(1)), gate);
             gate.open();
             TestSupport.awaitTrue(() -> parent.registered() == 0, "the child unregistered from its parent");
         }
+    }
+
+    /**
+     * Closes the gate of the user code, waits for the deadline that ends {@code child} (its own or
+     * its parent's), and checks that an unrelated deadline still fires and that no user code ran
+     * on the timer thread.
+     */
+    private static void whenTheDeadlineFires(CancellableContext child, UserCodeGate gate) throws InterruptedException {
+        gate.closeGate();
+        assertThat(child.done().await(PATIENCE)).isTrue();
+        assertThat(child.err()).isSameAs(Context.DEADLINE_EXCEEDED);
+
+        assertAnUnrelatedDeadlineStillFires();
+        assertThat(gate.ranOnTheTimerThread())
+                .as("user code ran on %s", gate.callerNames())
+                .isFalse();
     }
 
     @Test
@@ -63,14 +65,7 @@ class TimerThreadTest {
                 if (!source.scheduled || source.stopped.isDone()) {
                     continue; // the parent was done before the child's timer started
                 }
-                gate.closeGate();
-                assertThat(child.done().await(PATIENCE)).isTrue();
-                assertThat(child.err()).isSameAs(Context.DEADLINE_EXCEEDED);
-
-                assertAnUnrelatedDeadlineStillFires();
-                assertThat(gate.ranOnTheTimerThread())
-                        .as("user code ran on %s", gate.callerNames())
-                        .isFalse();
+                whenTheDeadlineFires(child, gate);
                 gate.open();
                 TestSupport.awaitTrue(() -> source.stopped.isDone(), "the child's timer was stopped");
                 return;
