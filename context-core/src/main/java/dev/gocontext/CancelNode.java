@@ -249,7 +249,7 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
 
     /** The stack of one walker: nodes whose lists are still to walk, and propagations to leave. */
     private static final class Walk {
-        private Object[] stack = new Object[8];
+        private Object @Nullable [] stack; // allocated on the first push: most walks have no grandchildren
         private int size;
 
         /** Marks the children in the list from {@code first}, pushing those with lists to walk. */
@@ -273,7 +273,8 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
         /** The next node to walk, leaving the propagations whose subtrees are walked; null at the end. */
         @Nullable
         CancelNode next() {
-            while (size > 0) {
+            Object[] stack = this.stack;
+            while (size > 0 && stack != null) {
                 Object top = stack[--size];
                 stack[size] = null;
                 if (top instanceof Propagation p) {
@@ -286,8 +287,11 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
         }
 
         private void push(Object o) {
-            if (size == stack.length) {
-                stack = Arrays.copyOf(stack, size * 2);
+            Object[] stack = this.stack;
+            if (stack == null) {
+                stack = this.stack = new Object[8];
+            } else if (size == stack.length) {
+                stack = this.stack = Arrays.copyOf(stack, size * 2);
             }
             stack[size++] = o;
         }
@@ -698,7 +702,7 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
         void cleanUp() {
             CancelNode node = root;
             root = null;
-            Waiter[] nodes = new Waiter[8];
+            CancelNode[] nodes = null; // allocated for the first grandchild list: most have none
             int pending = 0;
             Waiter actionsHead = null;
             Waiter actionsTail = null;
@@ -721,7 +725,9 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
                         w.owner = null;
                         if (w instanceof CancelNode child) {
                             if (child.state == this && child.head != null) {
-                                if (pending == nodes.length) {
+                                if (nodes == null) {
+                                    nodes = new CancelNode[8];
+                                } else if (pending == nodes.length) {
                                     nodes = Arrays.copyOf(nodes, pending * 2);
                                 }
                                 nodes[pending++] = child;
@@ -735,7 +741,7 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
                         w = next;
                     }
                 }
-                node = pending == 0 ? null : (CancelNode) nodes[--pending];
+                node = pending == 0 || nodes == null ? null : nodes[--pending];
             }
             AfterDone.fire(actionsHead);
         }
