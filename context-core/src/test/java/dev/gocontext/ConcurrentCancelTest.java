@@ -96,9 +96,11 @@ class ConcurrentCancelTest {
                     .isTrue();
         }
 
+        /** Releases the paused walk, and removes the hook (which holds the node it waits for). */
         @Override
         public void close() {
             release.countDown();
+            CancelNode.markedByWalk = null;
         }
     }
 
