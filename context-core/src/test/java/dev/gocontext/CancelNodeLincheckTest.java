@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * concurrent one), every descendant is done.
  *
  * <p>Public, as Lincheck requires. The default depth takes about a minute; {@code
- * -Dgocontext.lincheck=deep} explores about ten times as many scenarios and interleavings.
+ * -Dgocontext.lincheck=deep} explores ten times as many scenarios, each with twice the
+ * interleavings (about twenty minutes).
  */
 @Param(name = "cause", gen = IntGen.class, conf = "0:2")
 public class CancelNodeLincheckTest {
@@ -172,8 +173,8 @@ public class CancelNodeLincheckTest {
     @Test
     void stressTest() {
         new StressOptions()
-                .iterations(DEEP ? 100 : 10)
-                .invocationsPerIteration(DEEP ? 2_000 : 200)
+                .iterations(DEEP ? 150 : 15)
+                .invocationsPerIteration(DEEP ? 1_000 : 500)
                 .threads(2)
                 .actorsPerThread(3)
                 .check(getClass());
@@ -189,8 +190,8 @@ public class CancelNodeLincheckTest {
     @Test
     void modelCheckingTest() {
         new ModelCheckingOptions()
-                .iterations(DEEP ? 100 : 10)
-                .invocationsPerIteration(DEEP ? 1_000 : 100)
+                .iterations(DEEP ? 150 : 15)
+                .invocationsPerIteration(DEEP ? 480 : 240)
                 .threads(2)
                 .actorsPerThread(3)
                 .addCustomScenario(twoThreads(

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeadlineDeliveryTest {
     /** The thread limit of the after-done pool. */
-    private static final int POOL_LIMIT = 256;
+    private static final int POOL_LIMIT = AfterDone.MAX_THREADS;
 
     @Test
     void blockedUserActionsOnThePoolNeverStallADeadlineDelivery() throws Exception {
