@@ -174,7 +174,7 @@ public class CancelNodeLincheckTest {
     void stressTest() {
         new StressOptions()
                 .iterations(DEEP ? 150 : 15)
-                .invocationsPerIteration(DEEP ? 1_000 : 500)
+                .invocationsPerIteration(DEEP ? 700 : 350)
                 .threads(2)
                 .actorsPerThread(3)
                 .check(getClass());
@@ -191,7 +191,7 @@ public class CancelNodeLincheckTest {
     void modelCheckingTest() {
         new ModelCheckingOptions()
                 .iterations(DEEP ? 150 : 15)
-                .invocationsPerIteration(DEEP ? 480 : 240)
+                .invocationsPerIteration(DEEP ? 340 : 170)
                 .threads(2)
                 .actorsPerThread(3)
                 .addCustomScenario(twoThreads(
