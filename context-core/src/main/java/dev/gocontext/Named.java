@@ -3,11 +3,11 @@ package dev.gocontext;
 import java.util.ArrayDeque;
 
 /**
- * A context this library derived from a parent. Its name is Go's: the parent's name plus a
+ * A context this library derived from a parent, named as Go names it: the parent's name plus a
  * suffix ({@code context.Background.WithCancel.WithValue(user, alice)}), built in a loop so that
  * chains of any depth can be named.
  */
-interface Derived {
+interface Named {
     /** The context this one was derived from. */
     Context parent();
 
@@ -15,7 +15,7 @@ interface Derived {
     String nameSuffix();
 
     /** The full name of {@code ctx}. */
-    static String nameOf(Derived ctx) {
+    static String nameOf(Named ctx) {
         return nameOf(ctx, Integer.MAX_VALUE);
     }
 
@@ -27,7 +27,7 @@ interface Derived {
         ArrayDeque<String> suffixes = new ArrayDeque<>();
         int length = 0;
         Object c = ctx;
-        while (c instanceof Derived d) {
+        while (c instanceof Named d) {
             if (length > limit) {
                 return "…" + String.join("", suffixes);
             }
