@@ -5,10 +5,15 @@ import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -21,7 +26,8 @@ import reactor.core.publisher.Mono;
  *       carries neither, even if the caller set them;
  *   <li>the exchange and the response body are bound to the ctx ({@code GoContext.deadlineOf}):
  *       when the ctx is done, the call is cancelled (closing the connection, so the server sees its
- *       client go away) and fails with {@code ctx.err()}.
+ *       client go away) and fails with {@code ctx.err()}; a body that the ctx ends before it is
+ *       read is still cancelled, so its connection goes back to the pool.
  * </ul>
  *
  * <pre>{@code
@@ -67,7 +73,33 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                     .build();
             return GoContext.deadlineOf(next.exchange(outgoing))
                     .map(response ->
-                            response.mutate().body(GoContext::deadlineOf).build());
+                            response.mutate().body(body -> bound(body, ctx)).build());
         });
+    }
+
+    /**
+     * The response body, bound to the call's ctx. The real body is subscribed in every case: if the
+     * ctx is done before the body is read (or released: WebClient releases a body through the same
+     * publisher), it is subscribed and cancelled at once, which gives the connection back, before
+     * the reader gets {@code ctx.err()}.
+     */
+    private static Flux<DataBuffer> bound(Flux<DataBuffer> body, Context ctx) {
+        return Flux.defer(() -> {
+            AtomicBoolean subscribed = new AtomicBoolean();
+            return GoContext.deadlineOf(body.doOnSubscribe(s -> subscribed.set(true)))
+                    .contextWrite(GoContext.with(ctx))
+                    .onErrorResume(e -> !subscribed.get(), e -> {
+                        body.subscribe(new CancelAtOnce());
+                        return Flux.error(e);
+                    });
+        });
+    }
+
+    /** Subscribes to cancel at once, requesting nothing: Reactor Netty then gives the connection back. */
+    private static final class CancelAtOnce extends BaseSubscriber<DataBuffer> {
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            subscription.cancel();
+        }
     }
 }
