@@ -1,6 +1,7 @@
 package dev.gocontext.reactor.http;
 
 import dev.gocontext.Context;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -132,6 +133,28 @@ public final class OutboundPropagation {
             headers.put(requestIdHeader, id);
         }
         return headers;
+    }
+
+    /**
+     * The headers to send with a request to {@code url}, made under {@code ctx}: {@link
+     * #headersFor(Context, String)} for the host of {@code url}; none if {@code url} is null or has
+     * no host that can be read.
+     *
+     * @throws NullPointerException if {@code ctx} is null
+     */
+    public Map<String, String> headersForUrl(Context ctx, @Nullable String url) {
+        return headersFor(ctx, hostOf(url));
+    }
+
+    private static @Nullable String hostOf(@Nullable String url) {
+        if (url == null) {
+            return null;
+        }
+        try {
+            return URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return null; // not a URI we can read a host from: no propagation
+        }
     }
 
     private static long millis(Duration d) {

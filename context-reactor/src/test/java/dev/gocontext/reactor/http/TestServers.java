@@ -38,7 +38,14 @@ public final class TestServers {
     /** A plain Reactor Netty server, without gocontext. */
     public static DisposableServer plain(
             BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
-        return HttpServer.create().host("127.0.0.1").port(0).handle(handler).bindNow();
+        return plain(handler, "127.0.0.1");
+    }
+
+    /** A plain Reactor Netty server on {@code host} (a loopback address), without gocontext. */
+    public static DisposableServer plain(
+            BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
+            String host) {
+        return HttpServer.create().host(host).port(0).handle(handler).bindNow();
     }
 
     /** A WebFlux server (no Boot) whose handler runs behind {@link GoContextWebFilter}. */
