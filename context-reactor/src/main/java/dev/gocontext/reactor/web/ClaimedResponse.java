@@ -1,14 +1,23 @@
 package dev.gocontext.reactor.web;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -19,21 +28,33 @@ import reactor.core.publisher.Mono;
  * <p>The handler claims the response with the first signal of a body it writes (handlers call
  * {@code writeWith} early, with a body that is not there yet), or by {@code setComplete()}; the
  * deadline claims it before writing its {@code 504}. A handler cancelled by the deadline may still
- * be running on another thread (an encoder choosing a codec, a body already on its way): once the
- * deadline owns the response, such late work gets a throwaway header map, its status is ignored,
- * and its buffers are released unwritten, so it neither spoils the {@code 504} nor fails on it.
+ * be running on another thread (an encoder choosing a codec, a body already on its way). Once the
+ * deadline owns the response, such late work reaches nothing of it: its status, headers (also
+ * through a header map it took before), cookies and commit actions go to throwaway copies or are
+ * ignored, commit actions it registered before do not run, and its buffers are released unwritten,
+ * so it neither spoils the {@code 504} nor fails on it.
  */
 final class ClaimedResponse extends ServerHttpResponseDecorator {
     private static final int OPEN = 0;
     private static final int HANDLER = 1;
     private static final int DEADLINE = 2;
 
-    // Who writes the real response: OPEN until the handler or the deadline claims it, then HANDLER
-    // or DEADLINE for good.
-    private final AtomicInteger owner = new AtomicInteger(OPEN);
+    // Guards owner against the handler's changes: a change of status, headers, cookies or commit
+    // actions holds it, so it happens wholly before the deadline's claim (which takes it too) or
+    // sees the claim and is discarded. Writes need no lock: they claim by moving owner.
+    private final Object guard = new Object();
 
-    // What late handler code mutates once the deadline owns the response; created on first use.
-    private volatile @Nullable HttpHeaders discardedHeaders;
+    // Who writes the real response: OPEN until the handler or the deadline claims it, then HANDLER
+    // or DEADLINE for good. Written under guard when it becomes DEADLINE.
+    private volatile int owner = OPEN;
+
+    // What late handler code changes once the deadline owns the response; created on first use,
+    // under guard.
+    private @Nullable HttpHeaders discardedHeaders;
+    private @Nullable MultiValueMap<String, ResponseCookie> discardedCookies;
+
+    private final HttpHeaders headers = new HttpHeaders(new Guarded<>(this::headersNow));
+    private final MultiValueMap<String, ResponseCookie> cookies = new Guarded<>(this::cookiesNow);
 
     ClaimedResponse(ServerHttpResponse delegate) {
         super(delegate);
@@ -43,45 +64,81 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
      * The deadline's claim.
      *
      * @return true if the handler has not claimed the response: the caller alone writes the 504,
-     *     to {@link #getDelegate()}
+     *     to {@link #getDelegate()}, and no change of the handler's reaches it any more
      */
     boolean claimForDeadline() {
-        return owner.compareAndSet(OPEN, DEADLINE);
+        synchronized (guard) {
+            if (owner != OPEN) {
+                return false;
+            }
+            owner = DEADLINE;
+            return true;
+        }
     }
 
     private boolean claimForHandler() {
-        owner.compareAndSet(OPEN, HANDLER);
-        return owner.get() == HANDLER;
+        synchronized (guard) {
+            if (owner == OPEN) {
+                owner = HANDLER;
+            }
+            return owner == HANDLER;
+        }
     }
 
     private boolean deadlineOwns() {
-        return owner.get() == DEADLINE;
+        return owner == DEADLINE;
     }
 
     @Override
     public boolean setStatusCode(@Nullable HttpStatusCode status) {
-        return !deadlineOwns() && super.setStatusCode(status);
+        synchronized (guard) {
+            return !deadlineOwns() && super.setStatusCode(status);
+        }
+    }
+
+    @Override
+    public boolean setRawStatusCode(@Nullable Integer value) {
+        synchronized (guard) {
+            return !deadlineOwns() && super.setRawStatusCode(value);
+        }
     }
 
     @Override
     public HttpHeaders getHeaders() {
-        if (!deadlineOwns()) {
-            return super.getHeaders();
+        return headers;
+    }
+
+    @Override
+    public MultiValueMap<String, ResponseCookie> getCookies() {
+        return cookies;
+    }
+
+    @Override
+    public void addCookie(ResponseCookie cookie) {
+        cookies.add(cookie.getName(), cookie);
+    }
+
+    @Override
+    public void beforeCommit(Supplier<? extends Mono<Void>> action) {
+        synchronized (guard) {
+            if (!deadlineOwns()) {
+                // registered while the handler may still win; runs only if it does
+                super.beforeCommit(() -> deadlineOwns() ? Mono.empty() : action.get());
+            }
         }
-        HttpHeaders discarded = discardedHeaders;
-        if (discarded == null) {
-            discarded = new HttpHeaders();
-            discardedHeaders = discarded;
-        }
-        return discarded;
     }
 
     @Override
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
         if (body instanceof Mono<? extends DataBuffer> single) {
-            // keep the single-buffer form, which lets the server set Content-Length
-            return single.<Void>flatMap(buffer -> claimForHandler() ? super.writeWith(Mono.just(buffer)) : drop(buffer))
-                    .switchIfEmpty(Mono.defer(() -> claimForHandler() ? super.writeWith(Mono.empty()) : Mono.empty()));
+            // keep the single-buffer form, which lets the server set Content-Length; hand it over once
+            return single.singleOptional().flatMap(buffer -> {
+                if (!claimForHandler()) {
+                    buffer.ifPresent(DataBufferUtils::release);
+                    return Mono.empty();
+                }
+                return super.writeWith(Mono.justOrEmpty(buffer));
+            });
         }
         return Flux.<DataBuffer>from(body)
                 .switchOnFirst((first, flux) -> claimForHandler()
@@ -105,8 +162,292 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
         return Mono.defer(() -> claimForHandler() ? super.setComplete() : Mono.empty());
     }
 
-    private static Mono<Void> drop(DataBuffer buffer) {
-        DataBufferUtils.release(buffer);
-        return Mono.empty();
+    /** Under guard: the headers the handler's changes go to now. */
+    private MultiValueMap<String, String> headersNow() {
+        if (!deadlineOwns()) {
+            return new HeadersView(super.getHeaders());
+        }
+        HttpHeaders discarded = discardedHeaders;
+        if (discarded == null) {
+            discarded = new HttpHeaders();
+            discardedHeaders = discarded;
+        }
+        return new HeadersView(discarded);
+    }
+
+    /** Under guard: the cookies the handler's changes go to now. */
+    private MultiValueMap<String, ResponseCookie> cookiesNow() {
+        if (!deadlineOwns()) {
+            return super.getCookies();
+        }
+        MultiValueMap<String, ResponseCookie> discarded = discardedCookies;
+        if (discarded == null) {
+            discarded = new LinkedMultiValueMap<>();
+            discardedCookies = discarded;
+        }
+        return discarded;
+    }
+
+    /**
+     * A map of the handler's that goes, for each call, to the real values while the deadline has
+     * not claimed the response and to a throwaway copy once it has; each call holds the guard. Its
+     * views are copies, so that nothing reaches the real values past the guard.
+     */
+    private final class Guarded<V> implements MultiValueMap<String, V> {
+        private final Supplier<MultiValueMap<String, V>> now;
+
+        Guarded(Supplier<MultiValueMap<String, V>> now) {
+            this.now = now;
+        }
+
+        @Override
+        public @Nullable V getFirst(String key) {
+            synchronized (guard) {
+                return now.get().getFirst(key);
+            }
+        }
+
+        @Override
+        public void add(String key, @Nullable V value) {
+            synchronized (guard) {
+                now.get().add(key, value);
+            }
+        }
+
+        @Override
+        public void addAll(String key, List<? extends V> values) {
+            synchronized (guard) {
+                now.get().addAll(key, values);
+            }
+        }
+
+        @Override
+        public void addAll(MultiValueMap<String, V> values) {
+            synchronized (guard) {
+                now.get().addAll(values);
+            }
+        }
+
+        @Override
+        public void set(String key, @Nullable V value) {
+            synchronized (guard) {
+                now.get().set(key, value);
+            }
+        }
+
+        @Override
+        public void setAll(Map<String, V> values) {
+            synchronized (guard) {
+                now.get().setAll(values);
+            }
+        }
+
+        @Override
+        public Map<String, V> toSingleValueMap() {
+            synchronized (guard) {
+                return now.get().toSingleValueMap();
+            }
+        }
+
+        @Override
+        public int size() {
+            synchronized (guard) {
+                return now.get().size();
+            }
+        }
+
+        @Override
+        public boolean isEmpty() {
+            synchronized (guard) {
+                return now.get().isEmpty();
+            }
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            synchronized (guard) {
+                return now.get().containsKey(key);
+            }
+        }
+
+        @Override
+        public boolean containsValue(Object value) {
+            synchronized (guard) {
+                return now.get().containsValue(value);
+            }
+        }
+
+        @Override
+        public @Nullable List<V> get(Object key) {
+            synchronized (guard) {
+                List<V> values = now.get().get(key);
+                return values == null ? null : List.copyOf(values);
+            }
+        }
+
+        @Override
+        public @Nullable List<V> put(String key, List<V> value) {
+            synchronized (guard) {
+                return now.get().put(key, value);
+            }
+        }
+
+        @Override
+        public @Nullable List<V> remove(Object key) {
+            synchronized (guard) {
+                return now.get().remove(key);
+            }
+        }
+
+        @Override
+        public void putAll(Map<? extends String, ? extends List<V>> values) {
+            synchronized (guard) {
+                now.get().putAll(values);
+            }
+        }
+
+        @Override
+        public void clear() {
+            synchronized (guard) {
+                now.get().clear();
+            }
+        }
+
+        @Override
+        public Set<String> keySet() {
+            synchronized (guard) {
+                return Set.copyOf(new LinkedHashSet<>(now.get().keySet()));
+            }
+        }
+
+        @Override
+        public Collection<List<V>> values() {
+            synchronized (guard) {
+                return List.copyOf(now.get().values());
+            }
+        }
+
+        @Override
+        public Set<Map.Entry<String, List<V>>> entrySet() {
+            synchronized (guard) {
+                return Set.copyOf(new LinkedHashMap<>(now.get()).entrySet());
+            }
+        }
+
+        @Override
+        public String toString() {
+            synchronized (guard) {
+                return now.get().toString();
+            }
+        }
+    }
+
+    /** {@link HttpHeaders} as the {@link MultiValueMap} that {@link Guarded} goes to. */
+    private static final class HeadersView implements MultiValueMap<String, String> {
+        private final HttpHeaders headers;
+
+        HeadersView(HttpHeaders headers) {
+            this.headers = headers;
+        }
+
+        @Override
+        public @Nullable String getFirst(String key) {
+            return headers.getFirst(key);
+        }
+
+        @Override
+        public void add(String key, @Nullable String value) {
+            headers.add(key, value);
+        }
+
+        @Override
+        public void addAll(String key, List<? extends String> values) {
+            headers.addAll(key, values);
+        }
+
+        @Override
+        public void addAll(MultiValueMap<String, String> values) {
+            values.forEach(headers::addAll);
+        }
+
+        @Override
+        public void set(String key, @Nullable String value) {
+            headers.set(key, value);
+        }
+
+        @Override
+        public void setAll(Map<String, String> values) {
+            headers.setAll(values);
+        }
+
+        @Override
+        public Map<String, String> toSingleValueMap() {
+            return headers.toSingleValueMap();
+        }
+
+        @Override
+        public int size() {
+            return headers.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return headers.isEmpty();
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return key instanceof String name && headers.containsHeader(name);
+        }
+
+        @Override
+        public boolean containsValue(Object value) {
+            return headers.headerSet().stream().anyMatch(e -> e.getValue().equals(value));
+        }
+
+        @Override
+        public @Nullable List<String> get(Object key) {
+            return key instanceof String name ? headers.get(name) : null;
+        }
+
+        @Override
+        public @Nullable List<String> put(String key, List<String> value) {
+            return headers.put(key, value);
+        }
+
+        @Override
+        public @Nullable List<String> remove(Object key) {
+            return key instanceof String name ? headers.remove(name) : null;
+        }
+
+        @Override
+        public void putAll(Map<? extends String, ? extends List<String>> values) {
+            headers.putAll(values);
+        }
+
+        @Override
+        public void clear() {
+            headers.clear();
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return headers.headerNames();
+        }
+
+        @Override
+        public Collection<List<String>> values() {
+            return headers.headerSet().stream().map(Map.Entry::getValue).toList();
+        }
+
+        @Override
+        public Set<Map.Entry<String, List<String>>> entrySet() {
+            return headers.headerSet();
+        }
+
+        @Override
+        public String toString() {
+            return headers.toString();
+        }
     }
 }
