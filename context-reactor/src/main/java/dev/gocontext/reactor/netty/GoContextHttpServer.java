@@ -27,8 +27,10 @@ import reactor.netty.http.server.HttpServerResponse;
  *       generated when absent, replaced when unsafe;
  *   <li>the handler's publisher runs with the ctx in its Reactor context ({@code
  *       GoContext.current()}) and bound to it; when the deadline passes first, the handler is
- *       cancelled and the response is {@code 504} (or the connection is closed, if the headers
- *       were already sent);
+ *       cancelled and the response is {@code 504} (or the connection is closed, if the handler had
+ *       started its response); once the 504 has the response, handler code still running on
+ *       another thread reaches nothing of it (its status, headers, cookies and sends are
+ *       discarded);
  *   <li>the ctx is canceled when the exchange completes or fails, and with a {@code
  *       ClientDisconnectedException} cause when the client goes away; a request the handler
  *       upgraded to a WebSocket keeps its ctx until the connection closes.
@@ -67,10 +69,11 @@ public final class GoContextHttpServer {
                 return plain(response, HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
             }
             response.header(requests.requestIdHeader(), scope.requestId());
-            Mono<Void> handling = Mono.defer(() -> Mono.from(handler.apply(request, response)));
+            ClaimedResponse claimed = new ClaimedResponse(response);
+            Mono<Void> handling = Mono.defer(() -> Mono.from(handler.apply(request, claimed)));
             return scope.serve(
                     ServerConnections.withWebSocket(response, handling),
-                    () -> gatewayTimeout(response),
+                    () -> gatewayTimeout(claimed, response),
                     ServerConnections.clientGone(response));
         };
     }
@@ -84,10 +87,12 @@ public final class GoContextHttpServer {
         }
     }
 
-    private static Mono<Void> gatewayTimeout(HttpServerResponse response) {
-        if (response.hasSentHeaders()) {
-            return ServerConnections.abort(response); // too late for a status: the client sees the response cut
+    private static Mono<Void> gatewayTimeout(ClaimedResponse claimed, HttpServerResponse response) {
+        if (!claimed.claimForDeadline() || response.hasSentHeaders()) {
+            // the handler started its response: too late for a status, the client sees it cut
+            return ServerConnections.abort(response);
         }
+        ClaimedResponse.clearContentHeaders(response.responseHeaders()); // what the handler prepared for its body
         return plain(response, HttpResponseStatus.GATEWAY_TIMEOUT, "request deadline exceeded");
     }
 

@@ -65,8 +65,14 @@ public final class ServerConnections {
      */
     public static Mono<Void> abort(HttpServerResponse response) {
         Objects.requireNonNull(response, "response");
-        return Mono.create(sink -> response.withConnection(
-                connection -> connection.channel().close().addListener(closed -> sink.success())));
+        return Mono.create(sink -> response.withConnection(connection -> {
+            Channel channel = connection.channel();
+            if (!channel.isActive()) {
+                sink.success(); // closed already (the exchange may be detached from it)
+                return;
+            }
+            channel.close().addListener(closed -> sink.success());
+        }));
     }
 
     private static Mono<Void> whileUpgraded(HttpServerResponse response) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -131,20 +132,35 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     @Override
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
         if (body instanceof Mono<? extends DataBuffer> single) {
-            // keep the single-buffer form, which lets the server set Content-Length; hand it over once
-            return single.singleOptional().flatMap(buffer -> {
-                if (!claimForHandler()) {
-                    buffer.ifPresent(DataBufferUtils::release);
-                    return Mono.empty();
-                }
-                return super.writeWith(Mono.justOrEmpty(buffer));
+            // keep the single-buffer form, which lets the server set Content-Length; hand it over
+            // once, in the same onNext that brings it, released if the write ends without taking it
+            return Mono.defer(() -> {
+                AtomicBoolean received = new AtomicBoolean();
+                return single.<Void>flatMap(buffer -> {
+                            received.set(true);
+                            return claimForHandler() ? handOver(buffer) : drop(buffer);
+                        })
+                        .then(Mono.defer(() ->
+                                !received.get() && claimForHandler() ? super.writeWith(Mono.empty()) : Mono.empty()));
             });
         }
         return Flux.<DataBuffer>from(body)
                 .switchOnFirst((first, flux) -> claimForHandler()
                         ? super.writeWith(flux)
                         : flux.doOnNext(DataBufferUtils::release).then())
-                .then();
+                .then()
+                .doOnDiscard(DataBuffer.class, DataBufferUtils::release); // a first buffer held when cancelled
+    }
+
+    /** Writes {@code buffer}; if the write ends (or is cancelled) without having taken it, releases it. */
+    private Mono<Void> handOver(DataBuffer buffer) {
+        AtomicBoolean taken = new AtomicBoolean();
+        Mono<DataBuffer> once = Mono.fromSupplier(() -> taken.compareAndSet(false, true) ? buffer : null);
+        return super.writeWith(once).doFinally(signal -> {
+            if (taken.compareAndSet(false, true)) {
+                DataBufferUtils.release(buffer);
+            }
+        });
     }
 
     @Override
@@ -160,6 +176,11 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     @Override
     public Mono<Void> setComplete() {
         return Mono.defer(() -> claimForHandler() ? super.setComplete() : Mono.empty());
+    }
+
+    private static Mono<Void> drop(DataBuffer buffer) {
+        DataBufferUtils.release(buffer);
+        return Mono.empty();
     }
 
     /** Under guard: the headers the handler's changes go to now. */

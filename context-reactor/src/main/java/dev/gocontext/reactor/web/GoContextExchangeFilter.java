@@ -1,6 +1,7 @@
 package dev.gocontext.reactor.web;
 
 import dev.gocontext.Context;
+import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import java.util.Objects;
@@ -114,8 +115,19 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                     .onErrorResume(e -> !subscribed.get(), e -> {
                         body.subscribe(new CancelAtOnce());
                         return Flux.error(e);
-                    });
+                    })
+                    .concatWith(Mono.defer(() -> endedBy(ctx)));
         });
+    }
+
+    /**
+     * After the body completed: {@code ctx.err()} if the ctx is done, else nothing. Reactor Netty
+     * answers the cancel of a body with a completion, which could otherwise reach the reader as the
+     * end of a body the ctx cut short.
+     */
+    private static Mono<DataBuffer> endedBy(Context ctx) {
+        ContextException err = ctx.err();
+        return err == null ? Mono.empty() : Mono.error(err);
     }
 
     /**

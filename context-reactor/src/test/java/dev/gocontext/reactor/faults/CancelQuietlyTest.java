@@ -135,9 +135,10 @@ class CancelQuietlyTest {
             case MID_BODY ->
                 call(stack, "/body", id).doOnNext(chunk -> Schedulers.parallel().schedule(ctx::cancel));
         };
+        String where = stack + " " + moment + ": ";
         return call.contextWrite(GoContext.with(ctx))
-                .then(Mono.just("completed"))
-                .onErrorResume(e -> Mono.just(isCtxErr(e) ? "canceled" : e.toString()))
+                .then(Mono.just(where + "completed"))
+                .onErrorResume(e -> Mono.just(isCtxErr(e) ? "canceled" : where + e))
                 .doFinally(signal -> calls.remove(id));
     }
 

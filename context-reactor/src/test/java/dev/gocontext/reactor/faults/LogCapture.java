@@ -28,7 +28,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     private static final List<String> WATCHED =
             List.of(org.slf4j.Logger.ROOT_LOGGER_NAME, "reactor", "io.netty", "org.springframework", "dev.gocontext");
 
-    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
     private final List<Throwable> dropped = new CopyOnWriteArrayList<>();
     private final Map<Logger, Level> levelsBefore = new HashMap<>();
     private final Logger root;
@@ -75,7 +75,18 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
 
     /** The events above DEBUG, as "LEVEL logger message exception". */
     List<String> events() {
-        return List.copyOf(events);
+        return eventsExcept("-");
+    }
+
+    /** The events above DEBUG of the loggers whose name does not start with {@code loggerPrefix}. */
+    List<String> eventsExcept(String loggerPrefix) {
+        return events.stream()
+                .filter(event -> !event.getLoggerName().startsWith(loggerPrefix))
+                .map(event -> event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage()
+                        + (event.getThrowableProxy() == null
+                                ? ""
+                                : " " + event.getThrowableProxy().getClassName()))
+                .toList();
     }
 
     /** The errors dropped to {@code onErrorDropped}. */

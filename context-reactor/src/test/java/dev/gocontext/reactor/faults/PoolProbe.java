@@ -19,6 +19,7 @@ final class PoolProbe implements ConnectionProvider.MeterRegistrar {
         this.provider = ConnectionProvider.builder(name)
                 .maxConnections(maxConnections)
                 .pendingAcquireTimeout(pendingAcquireTimeout)
+                .pendingAcquireMaxCount(-1) // calls wait their turn; only the timeout fails them
                 .metrics(true, () -> this)
                 .build();
     }
