@@ -66,10 +66,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     @Override
     protected void append(ILoggingEvent event) {
         if (event.getLevel().isGreaterOrEqual(Level.INFO)) {
-            events.add(event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage()
-                    + (event.getThrowableProxy() == null
-                            ? ""
-                            : " " + event.getThrowableProxy().getClassName()));
+            events.add(event);
         }
     }
 
