@@ -36,6 +36,9 @@ class RoutesOnServersTest {
     }
 
     private final Map<String, RequestOutcome> outcomes = new ConcurrentHashMap<>();
+    /** The budget of each "METHOD path"'s last scope, exactly as the factory derived it; ZERO without a deadline. */
+    private final Map<String, Duration> budgets = new ConcurrentHashMap<>();
+
     private DisposableServer server;
 
     @AfterEach
@@ -47,9 +50,14 @@ class RoutesOnServersTest {
 
     private RequestContextFactory.Builder requests() {
         return RequestContextFactory.builder()
-                .maxTimeout(Duration.ofSeconds(10))
-                .defaultTimeout(Duration.ofSeconds(3))
+                .maxTimeout(Duration.ofSeconds(60))
+                .defaultTimeout(Duration.ofSeconds(30))
                 .listener(new RequestListener() {
+                    @Override
+                    public void opened(RequestScope scope) {
+                        budgets.put(scope.method() + " " + scope.path(), scope.timeout());
+                    }
+
                     @Override
                     public void ended(RequestScope scope, RequestOutcome outcome) {
                         outcomes.put(scope.method() + " " + scope.path(), outcome);
@@ -111,16 +119,20 @@ class RoutesOnServersTest {
                         .route(RoutePolicy.path("/events/**").noDeadline().build())
                         .route(RoutePolicy.path("/reports/*")
                                 .methods("GET")
-                                .defaultTimeout(Duration.ofMillis(1500))
+                                .defaultTimeout(Duration.ofSeconds(15))
                                 .build())
                         .build());
         assertThat(send("GET", "/events/orders?since=5", Map.of()).body()).startsWith("none ");
+        assertThat(budgets).containsEntry("GET /events/orders", Duration.ZERO);
         assertThat(send("GET", "/reports/2024?format=csv", Map.of()).remaining())
-                .isBetween(1L, 1500L);
-        assertThat(send("POST", "/reports/2024", Map.of()).remaining())
+                .isBetween(1L, 15_000L);
+        assertThat(budgets).containsEntry("GET /reports/2024", Duration.ofSeconds(15));
+        send("POST", "/reports/2024", Map.of());
+        assertThat(budgets)
                 .as("GET only: the factory's default")
-                .isBetween(1501L, 3000L);
-        assertThat(send("GET", "/other", Map.of()).remaining()).isBetween(1501L, 3000L);
+                .containsEntry("POST /reports/2024", Duration.ofSeconds(30));
+        send("GET", "/other", Map.of());
+        assertThat(budgets).containsEntry("GET /other", Duration.ofSeconds(30));
         assertThat(outcomes)
                 .containsEntry("GET /events/orders", RequestOutcome.COMPLETED)
                 .containsEntry("GET /reports/2024", RequestOutcome.COMPLETED)
@@ -141,7 +153,7 @@ class RoutesOnServersTest {
                 "/",
                 Map.of(
                         "X-Budget-Ms",
-                        "1500",
+                        "15000",
                         "X-Correlation-ID",
                         "corr-7",
                         "X-Request-Timeout",
@@ -149,7 +161,8 @@ class RoutesOnServersTest {
                         "X-Request-ID",
                         "other"));
         assertThat(reply.status()).isEqualTo(200);
-        assertThat(reply.remaining()).isBetween(1000L, 1500L);
+        assertThat(budgets).containsEntry("GET /", Duration.ofSeconds(15));
+        assertThat(reply.remaining()).isBetween(1L, 15_000L);
         assertThat(reply.body()).endsWith(" corr-7");
         assertThat(reply.headers()).containsEntry("x-correlation-id", "corr-7").doesNotContainKey("x-request-id");
 
@@ -162,10 +175,10 @@ class RoutesOnServersTest {
     @EnumSource(Adapter.class)
     void theBudgetMayComeAsGrpcTimeout(Adapter adapter) {
         start(adapter, requests().grpcTimeout(true).build());
-        assertThat(send("POST", "/", Map.of("grpc-timeout", "2S")).remaining()).isBetween(1000L, 2000L);
-        assertThat(send("POST", "/", Map.of("grpc-timeout", "100000m")).remaining())
-                .as("clamped to the maximum")
-                .isBetween(5000L, 10_000L);
+        assertThat(send("POST", "/", Map.of("grpc-timeout", "20S")).remaining()).isBetween(1L, 20_000L);
+        assertThat(budgets).containsEntry("POST /", Duration.ofSeconds(20));
+        send("POST", "/", Map.of("grpc-timeout", "100000m"));
+        assertThat(budgets).as("clamped to the maximum").containsEntry("POST /", Duration.ofSeconds(60));
         Reply bad = send("POST", "/", Map.of("grpc-timeout", "2 seconds"));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body()).startsWith("grpc-timeout must be");
