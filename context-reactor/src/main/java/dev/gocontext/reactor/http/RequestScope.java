@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -77,13 +78,7 @@ public final class RequestScope {
             List<RequestListener> listeners) {
         RequestScope scope =
                 new RequestScope(ctx, requestId, timeout, deadline, requestIdReplaced, method, path, listeners);
-        for (RequestListener listener : listeners) {
-            try {
-                listener.opened(scope);
-            } catch (RuntimeException e) {
-                Operators.onErrorDropped(e, reactor.util.context.Context.empty());
-            }
-        }
+        scope.tell(listener -> listener.opened(scope));
         return scope;
     }
 
@@ -203,9 +198,14 @@ public final class RequestScope {
         } else {
             ctx.cancel();
         }
+        tell(listener -> listener.ended(this, why));
+    }
+
+    /** Tells every listener, in order; one that throws does not stop the others. */
+    private void tell(Consumer<RequestListener> event) {
         for (RequestListener listener : listeners) {
             try {
-                listener.ended(this, why);
+                event.accept(listener);
             } catch (RuntimeException e) {
                 Operators.onErrorDropped(e, reactor.util.context.Context.empty());
             }

@@ -1,5 +1,6 @@
 package dev.gocontext.reactor.netty;
 
+import dev.gocontext.reactor.http.ResponseClaim;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -50,25 +51,16 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * the handler's business.
  */
 final class ClaimedResponse implements HttpServerResponse {
-    private static final int OPEN = 0;
-    private static final int HANDLER = 1;
-    private static final int DEADLINE = 2;
-
     private final HttpServerResponse real;
 
-    // Guards owner against the handler's changes: a change of status, headers, cookies or settings
-    // holds it, so it happens wholly before the deadline's claim (which takes it too) or sees the
-    // claim and is discarded.
-    private final Object guard = new Object();
-
-    // Who writes the real response: OPEN until the handler or the deadline claims it, then HANDLER
-    // or DEADLINE for good. Written under guard.
-    private volatile int owner = OPEN;
+    // Who writes the real response, the handler or the deadline; it also guards the handler's
+    // changes of status, headers, cookies and settings against the deadline's claim.
+    private final ResponseClaim claim = new ResponseClaim();
 
     private final GuardedHeaders headers = new GuardedHeaders();
 
     // What late handler code changes once the deadline owns the response; created on first use,
-    // under guard.
+    // with no claim happening.
     private @Nullable HttpHeaders discardedHeaders;
 
     ClaimedResponse(HttpServerResponse real) {
@@ -82,35 +74,12 @@ final class ClaimedResponse implements HttpServerResponse {
      *     to the real response, and no change of the handler's reaches it any more
      */
     boolean claimForDeadline() {
-        synchronized (guard) {
-            if (owner != OPEN) {
-                return false;
-            }
-            owner = DEADLINE;
-            return true;
-        }
-    }
-
-    private boolean claimForHandler() {
-        synchronized (guard) {
-            if (owner == OPEN) {
-                owner = HANDLER;
-            }
-            return owner == HANDLER;
-        }
-    }
-
-    private boolean deadlineOwns() {
-        return owner == DEADLINE;
+        return claim.forDeadline();
     }
 
     /** Applies a change of the handler's to the real response, unless the deadline owns it. */
     private ClaimedResponse change(Consumer<HttpServerResponse> change) {
-        synchronized (guard) {
-            if (!deadlineOwns()) {
-                change.accept(real);
-            }
-        }
+        claim.change(() -> change.accept(real));
         return this;
     }
 
@@ -198,7 +167,7 @@ final class ClaimedResponse implements HttpServerResponse {
     @Override
     public NettyOutbound sendObject(Object message) {
         return then(Mono.defer(() -> {
-            if (claimForHandler()) {
+            if (claim.forHandler()) {
                 return real.sendObject(message).then();
             }
             ReferenceCountUtil.release(message);
@@ -255,7 +224,7 @@ final class ClaimedResponse implements HttpServerResponse {
 
     /** {@code send}, on subscription, if the handler can claim the response; else nothing. */
     private Mono<Void> whenClaimed(java.util.function.Supplier<Mono<Void>> send) {
-        return Mono.defer(() -> claimForHandler() ? send.get() : Mono.empty());
+        return Mono.defer(() -> claim.forHandler() ? send.get() : Mono.empty());
     }
 
     /**
@@ -271,18 +240,18 @@ final class ClaimedResponse implements HttpServerResponse {
                 AtomicBoolean received = new AtomicBoolean();
                 return single.<Void>flatMap(item -> {
                             received.set(true);
-                            if (claimForHandler()) {
+                            if (claim.forHandler()) {
                                 return write.apply(Mono.just(item));
                             }
                             ReferenceCountUtil.release(item);
                             return Mono.empty();
                         })
-                        .then(Mono.defer(
-                                () -> !received.get() && claimForHandler() ? write.apply(Mono.empty()) : Mono.empty()));
+                        .then(Mono.defer(() ->
+                                !received.get() && claim.forHandler() ? write.apply(Mono.empty()) : Mono.empty()));
             });
         }
         return Flux.<T>from(data)
-                .switchOnFirst((first, flux) -> claimForHandler()
+                .switchOnFirst((first, flux) -> claim.forHandler()
                         ? write.apply(flux)
                         : flux.doOnNext(ReferenceCountUtil::release).then())
                 .then();
@@ -395,9 +364,9 @@ final class ClaimedResponse implements HttpServerResponse {
         return "ClaimedResponse[" + real + "]";
     }
 
-    /** Under guard: the headers the handler's changes go to now. */
+    /** With no claim happening: the headers the handler's changes go to now. */
     private HttpHeaders headersNow() {
-        if (!deadlineOwns()) {
+        if (!claim.deadlineOwns()) {
             return real.responseHeaders();
         }
         HttpHeaders discarded = discardedHeaders;
@@ -422,78 +391,58 @@ final class ClaimedResponse implements HttpServerResponse {
 
     /**
      * The handler's header map: each call goes to the real headers while the deadline has not
-     * claimed the response and to a throwaway copy once it has, holding the guard. Its iterators and
-     * views are copies, so that nothing reaches the real headers past the guard.
+     * claimed the response and to a throwaway copy once it has; no claim happens during a call. Its
+     * iterators and views are copies, so that nothing reaches the real headers past the claim.
      */
     private final class GuardedHeaders extends HttpHeaders {
         @Override
         public @Nullable String get(String name) {
-            synchronized (guard) {
-                return headersNow().get(name);
-            }
+            return claim.locked(() -> headersNow().get(name));
         }
 
         @Override
         public @Nullable Integer getInt(CharSequence name) {
-            synchronized (guard) {
-                return headersNow().getInt(name);
-            }
+            return claim.locked(() -> headersNow().getInt(name));
         }
 
         @Override
         public int getInt(CharSequence name, int defaultValue) {
-            synchronized (guard) {
-                return headersNow().getInt(name, defaultValue);
-            }
+            return claim.locked(() -> headersNow().getInt(name, defaultValue));
         }
 
         @Override
         public @Nullable Short getShort(CharSequence name) {
-            synchronized (guard) {
-                return headersNow().getShort(name);
-            }
+            return claim.locked(() -> headersNow().getShort(name));
         }
 
         @Override
         public short getShort(CharSequence name, short defaultValue) {
-            synchronized (guard) {
-                return headersNow().getShort(name, defaultValue);
-            }
+            return claim.locked(() -> headersNow().getShort(name, defaultValue));
         }
 
         @Override
         public @Nullable Long getTimeMillis(CharSequence name) {
-            synchronized (guard) {
-                return headersNow().getTimeMillis(name);
-            }
+            return claim.locked(() -> headersNow().getTimeMillis(name));
         }
 
         @Override
         public long getTimeMillis(CharSequence name, long defaultValue) {
-            synchronized (guard) {
-                return headersNow().getTimeMillis(name, defaultValue);
-            }
+            return claim.locked(() -> headersNow().getTimeMillis(name, defaultValue));
         }
 
         @Override
         public List<String> getAll(String name) {
-            synchronized (guard) {
-                return List.copyOf(headersNow().getAll(name));
-            }
+            return claim.locked(() -> List.copyOf(headersNow().getAll(name)));
         }
 
         @Override
         public List<Map.Entry<String, String>> entries() {
-            synchronized (guard) {
-                return List.copyOf(headersNow().entries());
-            }
+            return claim.locked(() -> List.copyOf(headersNow().entries()));
         }
 
         @Override
         public boolean contains(String name) {
-            synchronized (guard) {
-                return headersNow().contains(name);
-            }
+            return claim.locked(() -> headersNow().contains(name));
         }
 
         @Override
@@ -503,34 +452,29 @@ final class ClaimedResponse implements HttpServerResponse {
 
         @Override
         public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-            synchronized (guard) {
+            return claim.locked(() -> {
                 List<Map.Entry<CharSequence, CharSequence>> copy = new ArrayList<>();
                 headersNow()
                         .iteratorCharSequence()
                         .forEachRemaining(e -> copy.add(Map.entry(e.getKey(), e.getValue())));
                 return copy.iterator();
-            }
+            });
         }
 
         @Override
         public boolean isEmpty() {
-            synchronized (guard) {
-                return headersNow().isEmpty();
-            }
+            return claim.locked(() -> headersNow().isEmpty());
         }
 
         @Override
         public int size() {
-            synchronized (guard) {
-                return headersNow().size();
-            }
+            return claim.locked(() -> headersNow().size());
         }
 
         @Override
         public Set<String> names() {
-            synchronized (guard) {
-                return Set.copyOf(new LinkedHashSet<>(headersNow().names()));
-            }
+            return claim.locked(
+                    () -> Set.copyOf(new LinkedHashSet<>(headersNow().names())));
         }
 
         @Override
@@ -584,9 +528,7 @@ final class ClaimedResponse implements HttpServerResponse {
         }
 
         private HttpHeaders changeHeaders(Consumer<HttpHeaders> change) {
-            synchronized (guard) {
-                change.accept(headersNow());
-            }
+            claim.lockedRun(() -> change.accept(headersNow()));
             return this;
         }
     }

@@ -1,5 +1,6 @@
 package dev.gocontext.reactor.web;
 
+import dev.gocontext.reactor.http.ResponseClaim;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,21 +37,12 @@ import reactor.core.publisher.Mono;
  * so it neither spoils the {@code 504} nor fails on it.
  */
 final class ClaimedResponse extends ServerHttpResponseDecorator {
-    private static final int OPEN = 0;
-    private static final int HANDLER = 1;
-    private static final int DEADLINE = 2;
-
-    // Guards owner against the handler's changes: a change of status, headers, cookies or commit
-    // actions holds it, so it happens wholly before the deadline's claim (which takes it too) or
-    // sees the claim and is discarded. Writes need no lock: they claim by moving owner.
-    private final Object guard = new Object();
-
-    // Who writes the real response: OPEN until the handler or the deadline claims it, then HANDLER
-    // or DEADLINE for good. Written under guard when it becomes DEADLINE.
-    private volatile int owner = OPEN;
+    // Who writes the real response, the handler or the deadline; it also guards the handler's
+    // changes of status, headers, cookies and commit actions against the deadline's claim.
+    private final ResponseClaim claim = new ResponseClaim();
 
     // What late handler code changes once the deadline owns the response; created on first use,
-    // under guard.
+    // with no claim happening.
     private @Nullable HttpHeaders discardedHeaders;
     private @Nullable MultiValueMap<String, ResponseCookie> discardedCookies;
 
@@ -68,40 +60,17 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
      *     to {@link #getDelegate()}, and no change of the handler's reaches it any more
      */
     boolean claimForDeadline() {
-        synchronized (guard) {
-            if (owner != OPEN) {
-                return false;
-            }
-            owner = DEADLINE;
-            return true;
-        }
-    }
-
-    private boolean claimForHandler() {
-        synchronized (guard) {
-            if (owner == OPEN) {
-                owner = HANDLER;
-            }
-            return owner == HANDLER;
-        }
-    }
-
-    private boolean deadlineOwns() {
-        return owner == DEADLINE;
+        return claim.forDeadline();
     }
 
     @Override
     public boolean setStatusCode(@Nullable HttpStatusCode status) {
-        synchronized (guard) {
-            return !deadlineOwns() && super.setStatusCode(status);
-        }
+        return claim.locked(() -> !claim.deadlineOwns() && super.setStatusCode(status));
     }
 
     @Override
     public boolean setRawStatusCode(@Nullable Integer value) {
-        synchronized (guard) {
-            return !deadlineOwns() && super.setRawStatusCode(value);
-        }
+        return claim.locked(() -> !claim.deadlineOwns() && super.setRawStatusCode(value));
     }
 
     @Override
@@ -121,12 +90,8 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
 
     @Override
     public void beforeCommit(Supplier<? extends Mono<Void>> action) {
-        synchronized (guard) {
-            if (!deadlineOwns()) {
-                // registered while the handler may still win; runs only if it does
-                super.beforeCommit(() -> deadlineOwns() ? Mono.empty() : action.get());
-            }
-        }
+        // registered while the handler may still win; runs only if it does
+        claim.change(() -> super.beforeCommit(() -> claim.deadlineOwns() ? Mono.empty() : action.get()));
     }
 
     @Override
@@ -138,14 +103,14 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
                 AtomicBoolean received = new AtomicBoolean();
                 return single.<Void>flatMap(buffer -> {
                             received.set(true);
-                            return claimForHandler() ? handOver(buffer) : drop(buffer);
+                            return claim.forHandler() ? handOver(buffer) : drop(buffer);
                         })
                         .then(Mono.defer(() ->
-                                !received.get() && claimForHandler() ? super.writeWith(Mono.empty()) : Mono.empty()));
+                                !received.get() && claim.forHandler() ? super.writeWith(Mono.empty()) : Mono.empty()));
             });
         }
         return Flux.<DataBuffer>from(body)
-                .switchOnFirst((first, flux) -> claimForHandler()
+                .switchOnFirst((first, flux) -> claim.forHandler()
                         ? super.writeWith(flux)
                         : flux.doOnNext(DataBufferUtils::release).then())
                 .then()
@@ -166,7 +131,7 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     @Override
     public Mono<Void> writeAndFlushWith(Publisher<? extends Publisher<? extends DataBuffer>> body) {
         return Flux.<Publisher<? extends DataBuffer>>from(body)
-                .switchOnFirst((first, chunks) -> claimForHandler()
+                .switchOnFirst((first, chunks) -> claim.forHandler()
                         ? super.writeAndFlushWith(chunks)
                         : chunks.concatMap(chunk -> Flux.from(chunk).doOnNext(DataBufferUtils::release))
                                 .then())
@@ -175,7 +140,7 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
 
     @Override
     public Mono<Void> setComplete() {
-        return Mono.defer(() -> claimForHandler() ? super.setComplete() : Mono.empty());
+        return Mono.defer(() -> claim.forHandler() ? super.setComplete() : Mono.empty());
     }
 
     private static Mono<Void> drop(DataBuffer buffer) {
@@ -183,9 +148,9 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
         return Mono.empty();
     }
 
-    /** Under guard: the headers the handler's changes go to now. */
+    /** With no claim happening: the headers the handler's changes go to now. */
     private MultiValueMap<String, String> headersNow() {
-        if (!deadlineOwns()) {
+        if (!claim.deadlineOwns()) {
             return new HeadersView(super.getHeaders());
         }
         HttpHeaders discarded = discardedHeaders;
@@ -196,9 +161,9 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
         return new HeadersView(discarded);
     }
 
-    /** Under guard: the cookies the handler's changes go to now. */
+    /** With no claim happening: the cookies the handler's changes go to now. */
     private MultiValueMap<String, ResponseCookie> cookiesNow() {
-        if (!deadlineOwns()) {
+        if (!claim.deadlineOwns()) {
             return super.getCookies();
         }
         MultiValueMap<String, ResponseCookie> discarded = discardedCookies;
@@ -211,8 +176,8 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
 
     /**
      * A map of the handler's that goes, for each call, to the real values while the deadline has
-     * not claimed the response and to a throwaway copy once it has; each call holds the guard. Its
-     * views are copies, so that nothing reaches the real values past the guard.
+     * not claimed the response and to a throwaway copy once it has; no claim happens during a call.
+     * Its views are copies, so that nothing reaches the real values past the claim.
      */
     private final class Guarded<V> implements MultiValueMap<String, V> {
         private final Supplier<MultiValueMap<String, V>> now;
@@ -223,143 +188,105 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
 
         @Override
         public @Nullable V getFirst(String key) {
-            synchronized (guard) {
-                return now.get().getFirst(key);
-            }
+            return claim.locked(() -> now.get().getFirst(key));
         }
 
         @Override
         public void add(String key, @Nullable V value) {
-            synchronized (guard) {
-                now.get().add(key, value);
-            }
+            claim.lockedRun(() -> now.get().add(key, value));
         }
 
         @Override
         public void addAll(String key, List<? extends V> values) {
-            synchronized (guard) {
-                now.get().addAll(key, values);
-            }
+            claim.lockedRun(() -> now.get().addAll(key, values));
         }
 
         @Override
         public void addAll(MultiValueMap<String, V> values) {
-            synchronized (guard) {
-                now.get().addAll(values);
-            }
+            claim.lockedRun(() -> now.get().addAll(values));
         }
 
         @Override
         public void set(String key, @Nullable V value) {
-            synchronized (guard) {
-                now.get().set(key, value);
-            }
+            claim.lockedRun(() -> now.get().set(key, value));
         }
 
         @Override
         public void setAll(Map<String, V> values) {
-            synchronized (guard) {
-                now.get().setAll(values);
-            }
+            claim.lockedRun(() -> now.get().setAll(values));
         }
 
         @Override
         public Map<String, V> toSingleValueMap() {
-            synchronized (guard) {
-                return now.get().toSingleValueMap();
-            }
+            return claim.locked(() -> now.get().toSingleValueMap());
         }
 
         @Override
         public int size() {
-            synchronized (guard) {
-                return now.get().size();
-            }
+            return claim.locked(() -> now.get().size());
         }
 
         @Override
         public boolean isEmpty() {
-            synchronized (guard) {
-                return now.get().isEmpty();
-            }
+            return claim.locked(() -> now.get().isEmpty());
         }
 
         @Override
         public boolean containsKey(Object key) {
-            synchronized (guard) {
-                return now.get().containsKey(key);
-            }
+            return claim.locked(() -> now.get().containsKey(key));
         }
 
         @Override
         public boolean containsValue(Object value) {
-            synchronized (guard) {
-                return now.get().containsValue(value);
-            }
+            return claim.locked(() -> now.get().containsValue(value));
         }
 
         @Override
         public @Nullable List<V> get(Object key) {
-            synchronized (guard) {
+            return claim.locked(() -> {
                 List<V> values = now.get().get(key);
                 return values == null ? null : List.copyOf(values);
-            }
+            });
         }
 
         @Override
         public @Nullable List<V> put(String key, List<V> value) {
-            synchronized (guard) {
-                return now.get().put(key, value);
-            }
+            return claim.locked(() -> now.get().put(key, value));
         }
 
         @Override
         public @Nullable List<V> remove(Object key) {
-            synchronized (guard) {
-                return now.get().remove(key);
-            }
+            return claim.locked(() -> now.get().remove(key));
         }
 
         @Override
         public void putAll(Map<? extends String, ? extends List<V>> values) {
-            synchronized (guard) {
-                now.get().putAll(values);
-            }
+            claim.lockedRun(() -> now.get().putAll(values));
         }
 
         @Override
         public void clear() {
-            synchronized (guard) {
-                now.get().clear();
-            }
+            claim.lockedRun(() -> now.get().clear());
         }
 
         @Override
         public Set<String> keySet() {
-            synchronized (guard) {
-                return Set.copyOf(new LinkedHashSet<>(now.get().keySet()));
-            }
+            return claim.locked(() -> Set.copyOf(new LinkedHashSet<>(now.get().keySet())));
         }
 
         @Override
         public Collection<List<V>> values() {
-            synchronized (guard) {
-                return List.copyOf(now.get().values());
-            }
+            return claim.locked(() -> List.copyOf(now.get().values()));
         }
 
         @Override
         public Set<Map.Entry<String, List<V>>> entrySet() {
-            synchronized (guard) {
-                return Set.copyOf(new LinkedHashMap<>(now.get()).entrySet());
-            }
+            return claim.locked(() -> Set.copyOf(new LinkedHashMap<>(now.get()).entrySet()));
         }
 
         @Override
         public String toString() {
-            synchronized (guard) {
-                return now.get().toString();
-            }
+            return claim.locked(() -> now.get().toString());
         }
     }
 

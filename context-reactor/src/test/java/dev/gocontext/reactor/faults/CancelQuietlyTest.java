@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -138,13 +137,8 @@ class CancelQuietlyTest {
         String where = stack + " " + moment + ": ";
         return call.contextWrite(GoContext.with(ctx))
                 .then(Mono.just(where + "completed"))
-                .onErrorResume(e -> Mono.just(isCtxErr(e) ? "canceled" : where + e))
+                .onErrorResume(e -> Mono.just(CtxErrors.isErrOf(e, ctx) ? "canceled" : where + e))
                 .doFinally(signal -> calls.remove(id));
-    }
-
-    /** ctx.err(), or WebClient's wrapping of it (it wraps what its connector and body report). */
-    private static boolean isCtxErr(Throwable e) {
-        return e == Context.CANCELED || (e instanceof WebClientException && e.getCause() == Context.CANCELED);
     }
 
     @Test

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.function.client.WebClientException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -102,13 +101,9 @@ class PoolChurnFaultsTest {
                         .schedule(ctx::cancel, afterMs, java.util.concurrent.TimeUnit.MILLISECONDS));
             case SUBSCRIBER_GONE -> call.take(Duration.ofMillis(afterMs)).defaultIfEmpty("gone");
         };
-        return ended.onErrorResume(e -> Mono.just(isCtxErr(e, ctx) ? "canceled" : client + " " + fate + ": " + e))
+        return ended.onErrorResume(
+                        e -> Mono.just(CtxErrors.isErrOf(e, ctx) ? "canceled" : client + " " + fate + ": " + e))
                 .doFinally(signal -> ctx.cancel());
-    }
-
-    private static boolean isCtxErr(Throwable e, Context ctx) {
-        Throwable err = ctx.err();
-        return err != null && (e == err || (e instanceof WebClientException && e.getCause() == err));
     }
 
     @Test

@@ -34,8 +34,8 @@ import reactor.test.StepVerifier;
 class StreamingTest {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(300);
     private static final Duration TICK = Duration.ofMillis(100);
-    /** 12 ticks of 100 ms: the stream outlives the default timeout four times over. */
-    private static final int TICKS = 12;
+    /** 20 ticks of 100 ms: the stream outlives the default timeout six times over; a cut stream gets far fewer. */
+    private static final int TICKS = 20;
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
