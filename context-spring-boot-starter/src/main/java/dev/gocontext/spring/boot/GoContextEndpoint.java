@@ -2,6 +2,7 @@ package dev.gocontext.spring.boot;
 
 import dev.gocontext.ContextStats;
 import dev.gocontext.LeakDetection;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -34,8 +35,16 @@ public final class GoContextEndpoint {
 
     private final SubscriptionCounts subscriptions = new SubscriptionCounts();
 
-    /** The endpoint. */
-    public GoContextEndpoint() {}
+    private final @Nullable InFlightRequests inFlight;
+
+    /**
+     * The endpoint, listing the requests that {@code inFlight} sees.
+     *
+     * @param inFlight the requests in flight; null when none are tracked (the list is then empty)
+     */
+    public GoContextEndpoint(@Nullable InFlightRequests inFlight) {
+        this.inFlight = inFlight;
+    }
 
     /** What the endpoint shows now. */
     @ReadOperation
@@ -43,10 +52,22 @@ public final class GoContextEndpoint {
         ContextStats stats = ContextStats.global();
         Subscriptions bound =
                 new Subscriptions(subscriptions.active(), subscriptions.canceled(), subscriptions.deadlineExceeded());
+        List<InFlightRequest> requests = new ArrayList<>();
+        int requestsInFlight = 0;
+        if (inFlight != null) {
+            requestsInFlight = inFlight.count();
+            inFlight.oldest(MAX_REQUESTS).forEach(scope -> requests.add(InFlightRequest.of(scope)));
+        }
         Stats counts = new Stats(
-                stats.created(), stats.active(), stats.canceled(), stats.deadlineExceeded(), stats.leaked(), bound);
+                stats.created(),
+                stats.active(),
+                stats.canceled(),
+                stats.deadlineExceeded(),
+                stats.leaked(),
+                bound,
+                requestsInFlight);
         Leaks leaks = new Leaks(LeakDetection.level().name().toLowerCase(Locale.ROOT), stats.leaked());
-        return new Report(counts, List.of(), leaks);
+        return new Report(counts, requests, leaks);
     }
 
     /**

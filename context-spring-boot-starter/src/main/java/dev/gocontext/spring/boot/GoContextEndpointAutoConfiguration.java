@@ -1,5 +1,6 @@
 package dev.gocontext.spring.boot;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -8,8 +9,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * The actuator endpoint {@code gocontext} ({@link GoContextEndpoint}), when Boot's actuator is on
- * the class path and the endpoint is available (enabled and exposed).
+ * The actuator endpoint {@code gocontext} ({@link GoContextEndpoint}) and the {@link
+ * InFlightRequests} it lists, when Boot's actuator is on the class path and the endpoint is
+ * available (enabled and exposed): an application that does not expose it pays nothing for it.
  *
  * <pre>{@code
  * management.endpoints.web.exposure.include=health,gocontext
@@ -23,7 +25,14 @@ public final class GoContextEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GoContextEndpoint goContextEndpoint() {
-        return new GoContextEndpoint();
+    GoContextEndpoint goContextEndpoint(ObjectProvider<InFlightRequests> inFlight) {
+        return new GoContextEndpoint(inFlight.getIfUnique());
+    }
+
+    /** Keeps the requests in flight for the endpoint; the WebFlux factory adds it as a listener. */
+    @Bean
+    @ConditionalOnMissingBean
+    InFlightRequests goContextInFlightRequests() {
+        return new InFlightRequests();
     }
 }

@@ -53,7 +53,7 @@ class GoContextEndpointAutoConfigurationTest {
 
     @Test
     void theApplicationsOwnEndpointWins() {
-        GoContextEndpoint own = new GoContextEndpoint();
+        GoContextEndpoint own = new GoContextEndpoint(null);
         exposed.withBean(GoContextEndpoint.class, () -> own)
                 .run(context ->
                         assertThat(context).getBean(GoContextEndpoint.class).isSameAs(own));

@@ -1,0 +1,57 @@
+package dev.gocontext.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
+import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
+
+/** An {@link ObservationHandler} for tests: every stopped HTTP observation, as an event to wait for. */
+final class ObservationsSeen implements ObservationHandler<Observation.Context> {
+    private final BlockingQueue<Observation.Context> stopped = new LinkedBlockingQueue<>();
+
+    @Override
+    public boolean supportsContext(Observation.Context context) {
+        return context instanceof ServerRequestObservationContext || context instanceof ClientRequestObservationContext;
+    }
+
+    @Override
+    public void onStop(Observation.Context context) {
+        stopped.add(context);
+    }
+
+    /** Waits (at most 10 s) for the next stopped observation that {@code wanted} accepts. */
+    Observation.Context await(String what, Predicate<Observation.Context> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            Observation.Context next = stopped.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertThat(next).as(what).isNotNull();
+            if (wanted.test(next)) {
+                return next;
+            }
+        }
+    }
+
+    /** A server observation of a request to {@code path}. */
+    static Predicate<Observation.Context> server(String path) {
+        return context -> context instanceof ServerRequestObservationContext server
+                && server.getCarrier().getPath().value().equals(path);
+    }
+
+    /** A client observation of a call to {@code path}. */
+    static Predicate<Observation.Context> client(String path) {
+        return context -> context instanceof ClientRequestObservationContext client
+                && client.getRequest() != null
+                && client.getRequest().url().getPath().equals(path);
+    }
+
+    void clear() {
+        stopped.clear();
+    }
+}
