@@ -2,6 +2,8 @@ package dev.gocontext.spring.boot;
 
 import dev.gocontext.ContextStats;
 import dev.gocontext.LeakDetection;
+import dev.gocontext.reactor.http.RequestScope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -88,6 +90,7 @@ public final class GoContextEndpoint {
      * @param deadlineExceeded contexts done by a deadline
      * @param leaked contexts dropped without cancel, as far as leak detection saw
      * @param subscriptions subscriptions bound by {@code deadlineOf}
+     * @param requestsInFlight requests in flight (all of them, also beyond the listed ones)
      */
     public record Stats(
             long created,
@@ -95,7 +98,8 @@ public final class GoContextEndpoint {
             long canceled,
             long deadlineExceeded,
             long leaked,
-            Subscriptions subscriptions) {}
+            Subscriptions subscriptions,
+            int requestsInFlight) {}
 
     /**
      * The subscriptions bound by {@code GoContext.deadlineOf}.
@@ -116,11 +120,15 @@ public final class GoContextEndpoint {
      * @param remainingMs milliseconds until its deadline; null when it has none
      */
     public record InFlightRequest(
-            String requestId,
-            String method,
-            String path,
-            long ageMs,
-            @Nullable Long remainingMs) {}
+            String requestId, String method, String path, long ageMs, @Nullable Long remainingMs) {
+        static InFlightRequest of(RequestScope scope) {
+            Long remaining = scope.hasDeadline()
+                    ? scope.ctx().remaining().map(Duration::toMillis).orElse(null)
+                    : null;
+            return new InFlightRequest(
+                    scope.requestId(), scope.method(), scope.path(), scope.age().toMillis(), remaining);
+        }
+    }
 
     /**
      * What leak detection found.

@@ -7,7 +7,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 
@@ -37,5 +39,20 @@ public final class GoContextObservationAutoConfiguration {
     @ConditionalOnMissingBean
     GoContextObservationFilter goContextObservationFilter() {
         return new GoContextObservationFilter();
+    }
+
+    /** Records each WebClient call's ctx in its observation, for the client side of the key. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(WebClientCustomizer.class)
+    static final class WebClientConfiguration {
+        @Bean
+        @ConditionalOnMissingBean(name = "goContextObservedCalls")
+        WebClientCustomizer goContextObservedCalls() {
+            return builder -> builder.filters(filters -> {
+                if (filters.stream().noneMatch(CallContextRecorder.class::isInstance)) {
+                    filters.add(new CallContextRecorder());
+                }
+            });
+        }
     }
 }

@@ -28,10 +28,11 @@ import org.springframework.web.reactive.function.client.ClientRequestObservation
  *       GoContextWebFilter#SCOPE_ATTRIBUTE}); a request the filter answered itself with {@code
  *       400}, or that ran without a scope, is {@code completed} (or {@code client_disconnected} if
  *       the connection was aborted);
- *   <li>client: from the ctx of the call (request attribute {@link
- *       GoContextExchangeFilter#CTX_ATTRIBUTE}): its deadline, its cancel by a client that went away
- *       upstream, another cancel, or {@code completed}; a call without a ctx that was cancelled is
- *       {@code canceled}.
+ *   <li>client: from the ctx of the call (recorded in the observation by a filter that the
+ *       auto-configuration adds to Boot's {@code WebClient.Builder}, or the request attribute
+ *       {@link GoContextExchangeFilter#CTX_ATTRIBUTE}): its deadline, its cancel by a client that
+ *       went away upstream, another cancel, or {@code completed}; a call without a ctx that was
+ *       cancelled is {@code canceled}.
  * </ul>
  *
  * <pre>{@code
@@ -84,15 +85,20 @@ public final class GoContextObservationFilter implements ObservationFilter {
     }
 
     static RequestOutcome clientOutcome(ClientRequestObservationContext client) {
-        Context ctx = ctxOf(client.getRequest());
-        ContextException err = ctx == null ? null : ctx.err();
-        if (err == Context.DEADLINE_EXCEEDED) {
-            return RequestOutcome.DEADLINE_EXCEEDED;
+        Context ctx = CallContextRecorder.ctxOf(client);
+        if (ctx == null) {
+            ctx = ctxOf(client.getRequest());
         }
-        if (err != null) {
-            return ctx.cause() instanceof ClientDisconnectedException
-                    ? RequestOutcome.CLIENT_DISCONNECTED
-                    : RequestOutcome.CANCELED;
+        if (ctx != null) {
+            ContextException err = ctx.err();
+            if (err == Context.DEADLINE_EXCEEDED) {
+                return RequestOutcome.DEADLINE_EXCEEDED;
+            }
+            if (err != null) {
+                return ctx.cause() instanceof ClientDisconnectedException
+                        ? RequestOutcome.CLIENT_DISCONNECTED
+                        : RequestOutcome.CANCELED;
+            }
         }
         return client.isAborted() ? RequestOutcome.CANCELED : RequestOutcome.COMPLETED;
     }

@@ -2,13 +2,16 @@ package dev.gocontext.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import java.net.URI;
 import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpResponse;
@@ -26,12 +29,14 @@ class GoContextObservationAutoConfigurationTest {
 
     @Test
     void withObservationsTheFilterIsInTheRegistry() {
-        runner.run(context -> {
+        runner.withBean(ObservationsSeen.class).run(context -> {
             assertThat(context).hasSingleBean(GoContextObservationFilter.class);
-            assertThat(context.getBean(ObservationRegistry.class)
-                            .observationConfig()
-                            .getObservationFilters())
-                    .anyMatch(GoContextObservationFilter.class::isInstance);
+            ServerRequestObservationContext server = serverContext();
+            Observation.createNotStarted("http.server.requests", () -> server, context.getBean(ObservationRegistry.class))
+                    .start()
+                    .stop();
+            assertThat(server.getLowCardinalityKeyValue(GoContextObservationFilter.OUTCOME))
+                    .isNotNull();
         });
     }
 
@@ -61,8 +66,7 @@ class GoContextObservationAutoConfigurationTest {
 
     @Test
     void aServerRequestWithoutScopeCompletedOrWasAborted() {
-        ServerRequestObservationContext server = new ServerRequestObservationContext(
-                MockServerHttpRequest.get("/x").build(), new MockServerHttpResponse(), new HashMap<>());
+        ServerRequestObservationContext server = serverContext();
         assertThat(outcome(server)).isEqualTo("completed");
         server.setConnectionAborted(true);
         assertThat(outcome(server)).isEqualTo("client_disconnected");
@@ -71,11 +75,16 @@ class GoContextObservationAutoConfigurationTest {
     @Test
     void aClientCallWithoutCtxCompleted() {
         ClientRequestObservationContext client = new ClientRequestObservationContext(
-                ClientRequest.create(org.springframework.http.HttpMethod.GET, java.net.URI.create("http://a/")));
+                ClientRequest.create(HttpMethod.GET, URI.create("http://a/")));
         assertThat(outcome(client)).isEqualTo("completed");
     }
 
-    private static String outcome(io.micrometer.observation.Observation.Context context) {
+    private static ServerRequestObservationContext serverContext() {
+        return new ServerRequestObservationContext(
+                MockServerHttpRequest.get("/x").build(), new MockServerHttpResponse(), new HashMap<>());
+    }
+
+    private static String outcome(Observation.Context context) {
         return new GoContextObservationFilter()
                 .map(context)
                 .getLowCardinalityKeyValue(GoContextObservationFilter.OUTCOME)

@@ -49,7 +49,7 @@ class ObservationOutcomeTest {
     void aRequestThatCompletesIsCompleted() throws Exception {
         status("/work?ms=0", "done-1", null);
 
-        assertServer("/work", "completed");
+        assertServer("/work", "done-1", "completed");
         assertThat(registry.find("http.server.requests")
                         .tag("gocontext.outcome", "completed")
                         .tag("uri", "/work")
@@ -61,7 +61,7 @@ class ObservationOutcomeTest {
     void aRequestPastItsDeadlineIsDeadlineExceeded() throws Exception {
         assertThat(status("/work?ms=5000", "late-1", null)).isEqualTo(504);
 
-        assertServer("/work", "deadline_exceeded");
+        assertServer("/work", "late-1", "deadline_exceeded");
         assertThat(registry.find("http.server.requests")
                         .tag("gocontext.outcome", "deadline_exceeded")
                         .tag("status", "504")
@@ -75,7 +75,7 @@ class ObservationOutcomeTest {
         awaitHeld("gone-1");
         call.dispose(); // closes the connection
 
-        assertServer("/open/hold", "client_disconnected");
+        assertServer("/open/hold", "gone-1", "client_disconnected");
     }
 
     @Test
@@ -84,7 +84,7 @@ class ObservationOutcomeTest {
         awaitHeld("cut-1");
         scopes.find("cut-1", "/open/hold").ctx().cancel(); // as a parent's cancel would
 
-        assertServer("/open/hold", "canceled");
+        assertServer("/open/hold", "cut-1", "canceled");
         call.dispose();
     }
 
@@ -92,7 +92,7 @@ class ObservationOutcomeTest {
     void aCallThatCompletesIsCompleted() throws Exception {
         status("/call?url=http://127.0.0.1:" + port + "/headers", "call-1", null);
 
-        assertClient("/headers", "completed");
+        assertClient("/headers", "call-1", "completed");
         assertThat(registry.find("http.client.requests")
                         .tag("gocontext.outcome", "completed")
                         .timer())
@@ -103,7 +103,7 @@ class ObservationOutcomeTest {
     void aCallCutByItsCallersDeadlineIsDeadlineExceeded() throws Exception {
         status("/call?url=http://127.0.0.1:" + port + "/open/hold", "call-2", "300");
 
-        assertClient("/open/hold", "deadline_exceeded");
+        assertClient("/open/hold", "call-2", "deadline_exceeded");
     }
 
     @Test
@@ -112,7 +112,7 @@ class ObservationOutcomeTest {
         awaitHeld("call-3");
         outer.dispose();
 
-        assertClient("/open/hold", "client_disconnected");
+        assertClient("/open/hold", "call-3", "client_disconnected");
     }
 
     @Test
@@ -121,19 +121,21 @@ class ObservationOutcomeTest {
         awaitHeld("call-4");
         scopes.find("call-4", "/open/call").ctx().cancel();
 
-        assertClient("/open/hold", "canceled");
+        assertClient("/open/hold", "call-4", "canceled");
         outer.dispose();
     }
 
-    private void assertServer(String path, String outcome) throws InterruptedException {
-        Observation.Context seen = observations.await("server " + path, ObservationsSeen.server(path));
+    private void assertServer(String path, String requestId, String outcome) throws InterruptedException {
+        Observation.Context seen =
+                observations.await("server " + path, ObservationsSeen.server(path, requestId));
         assertThat(seen.getLowCardinalityKeyValue("gocontext.outcome").getValue())
                 .as("server " + path)
                 .isEqualTo(outcome);
     }
 
-    private void assertClient(String path, String outcome) throws InterruptedException {
-        Observation.Context seen = observations.await("client " + path, ObservationsSeen.client(path));
+    private void assertClient(String path, String requestId, String outcome) throws InterruptedException {
+        Observation.Context seen =
+                observations.await("client " + path, ObservationsSeen.client(path, requestId));
         assertThat(seen.getLowCardinalityKeyValue("gocontext.outcome").getValue())
                 .as("client " + path)
                 .isEqualTo(outcome);

@@ -2,6 +2,7 @@ package dev.gocontext.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gocontext.reactor.http.GoContextHttp;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import java.time.Duration;
@@ -38,17 +39,20 @@ final class ObservationsSeen implements ObservationHandler<Observation.Context> 
         }
     }
 
-    /** A server observation of a request to {@code path}. */
-    static Predicate<Observation.Context> server(String path) {
+    /** A server observation of a request to {@code path} with {@code requestId}. */
+    static Predicate<Observation.Context> server(String path, String requestId) {
         return context -> context instanceof ServerRequestObservationContext server
-                && server.getCarrier().getPath().value().equals(path);
+                && server.getCarrier().getPath().value().equals(path)
+                && requestId.equals(server.getCarrier().getHeaders().getFirst("X-Request-ID"));
     }
 
-    /** A client observation of a call to {@code path}. */
-    static Predicate<Observation.Context> client(String path) {
+    /** A client observation of a call to {@code path} made under the ctx of {@code requestId}. */
+    static Predicate<Observation.Context> client(String path, String requestId) {
         return context -> context instanceof ClientRequestObservationContext client
                 && client.getRequest() != null
-                && client.getRequest().url().getPath().equals(path);
+                && client.getRequest().url().getPath().equals(path)
+                && CallContextRecorder.ctxOf(client) != null
+                && requestId.equals(GoContextHttp.requestId(CallContextRecorder.ctxOf(client)));
     }
 
     void clear() {
