@@ -4,7 +4,6 @@ import dev.gocontext.Context;
 import dev.gocontext.ContextException;
 import dev.gocontext.Done;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
@@ -55,8 +54,8 @@ public final class GoContextHttpClient {
     private static void bind(OutboundPropagation propagation, HttpClientRequest request, Connection connection) {
         Context ctx = GoContext.from(request.currentContextView());
         HttpHeaders headers = request.requestHeaders();
-        headers.remove(GoContextHttp.REQUEST_TIMEOUT);
-        headers.remove(GoContextHttp.REQUEST_ID);
+        headers.remove(propagation.timeoutHeader());
+        headers.remove(propagation.requestIdHeader());
         propagation.headersFor(ctx, hostOf(request.resourceUrl())).forEach(headers::set);
         if (ctx.done() == Done.never()) {
             return;

@@ -2,7 +2,6 @@ package dev.gocontext.reactor.web;
 
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +34,12 @@ import reactor.core.publisher.Mono;
  * }</pre>
  */
 public final class GoContextExchangeFilter implements ExchangeFilterFunction {
+    /**
+     * The {@code ClientRequest} attribute under which the filter stores the call's ctx (a {@code
+     * dev.gocontext.Context}), e.g. for a client observation convention.
+     */
+    public static final String CTX_ATTRIBUTE = GoContextExchangeFilter.class.getName() + ".ctx";
+
     private final OutboundPropagation propagation;
 
     /**
@@ -54,10 +59,11 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                     propagation.headersFor(ctx, request.url().getHost());
             ClientRequest outgoing = ClientRequest.from(request)
                     .headers(headers -> {
-                        headers.remove(GoContextHttp.REQUEST_TIMEOUT);
-                        headers.remove(GoContextHttp.REQUEST_ID);
+                        headers.remove(propagation.timeoutHeader());
+                        headers.remove(propagation.requestIdHeader());
                         propagated.forEach(headers::set);
                     })
+                    .attribute(CTX_ATTRIBUTE, ctx)
                     .build();
             return GoContext.deadlineOf(next.exchange(outgoing))
                     .map(response ->

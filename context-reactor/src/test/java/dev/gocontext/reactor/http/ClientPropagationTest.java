@@ -1,6 +1,7 @@
 package dev.gocontext.reactor.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.gocontext.CancellableContext;
@@ -195,6 +196,92 @@ class ClientPropagationTest {
         first.cancel(); // the call is over: its connection went back to the pool and must stay open
         Thread.sleep(200);
         assertThat(closedPeers).doesNotContain(peer);
+    }
+
+    /** A plain server that answers the values of the two custom propagation headers and the default ones. */
+    private DisposableServer echoCustom() {
+        DisposableServer server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .handle((request, response) -> response.sendString(
+                        Mono.just("budget=" + request.requestHeaders().get("X-Budget-Ms")
+                                + " corr=" + request.requestHeaders().get("X-Correlation-ID")
+                                + " defaults=" + request.requestHeaders().get(GoContextHttp.REQUEST_TIMEOUT) + "/"
+                                + request.requestHeaders().get(GoContextHttp.REQUEST_ID))))
+                .bindNow();
+        servers.add(server);
+        return server;
+    }
+
+    @Test
+    void bothClientsSendAndStripTheConfiguredHeaderNames() {
+        OutboundPropagation custom = OURS.withHeaderNames("X-Budget-Ms", "X-Correlation-ID");
+        assertThat(custom.timeoutHeader()).isEqualTo("X-Budget-Ms");
+        assertThat(custom.requestIdHeader()).isEqualTo("X-Correlation-ID");
+        assertThat(OURS.timeoutHeader()).isEqualTo(GoContextHttp.REQUEST_TIMEOUT);
+        assertThat(custom.toString()).contains("X-Budget-Ms/X-Correlation-ID");
+        DisposableServer server = echoCustom();
+        String url = "http://127.0.0.1:" + server.port() + "/";
+        CancellableContext ctx = requestCtx("corr-3");
+        String viaWebClient = WebClient.builder()
+                .filter(new GoContextExchangeFilter(custom))
+                .build()
+                .get()
+                .uri(url)
+                .header("X-Correlation-ID", "set-by-caller")
+                .retrieve()
+                .bodyToMono(String.class)
+                .contextWrite(GoContext.with(ctx))
+                .block(WAIT);
+        String viaNetty = GoContextHttpClient.propagation(custom)
+                .apply(HttpClient.create().headers(h -> h.add("X-Correlation-ID", "set-by-caller")))
+                .get()
+                .uri(url)
+                .responseContent()
+                .aggregate()
+                .asString()
+                .contextWrite(GoContext.with(ctx))
+                .block(WAIT);
+        for (String body : List.of(viaWebClient, viaNetty)) {
+            assertThat(body).matches("budget=\\d+ corr=corr-3 defaults=null/null");
+        }
+        ctx.cancel();
+
+        assertThatThrownBy(() -> OURS.withHeaderNames("X Budget", "X-Correlation-ID"))
+                .hasMessageContaining("timeoutHeader must be an HTTP token");
+        assertThatThrownBy(() -> OURS.withHeaderNames("X-A", "x-a"))
+                .hasMessage("timeoutHeader and requestIdHeader must differ: both are X-A");
+    }
+
+    @Test
+    void noneSendsNothingAnywhere() {
+        CancellableContext ctx = requestCtx("abc");
+        assertThat(OutboundPropagation.none().headersFor(ctx, "127.0.0.1")).isEmpty();
+        assertThat(OutboundPropagation.none().allows("localhost")).isFalse();
+        ctx.cancel();
+    }
+
+    @Test
+    void theExchangeFilterLeavesTheCtxInARequestAttribute() {
+        DisposableServer server = echo("127.0.0.1");
+        AtomicReference<Object> attribute = new AtomicReference<>();
+        CancellableContext ctx = requestCtx("attr-1");
+        WebClient.builder()
+                .filter(new GoContextExchangeFilter(OURS))
+                .filter((request, next) -> {
+                    attribute.set(request.attribute(GoContextExchangeFilter.CTX_ATTRIBUTE)
+                            .orElse(null));
+                    return next.exchange(request);
+                })
+                .build()
+                .get()
+                .uri("http://127.0.0.1:" + server.port() + "/")
+                .retrieve()
+                .bodyToMono(String.class)
+                .contextWrite(GoContext.with(ctx))
+                .block(WAIT);
+        assertThat(attribute.get()).isSameAs(ctx);
+        ctx.cancel();
     }
 
     @Test

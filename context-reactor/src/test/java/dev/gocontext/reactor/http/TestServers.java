@@ -37,8 +37,13 @@ final class TestServers {
 
     /** A WebFlux server (no Boot) whose handler runs behind {@link GoContextWebFilter}. */
     static DisposableServer webflux(RequestContextFactory requests, WebHandler handler) {
+        return webflux(new GoContextWebFilter(requests), handler);
+    }
+
+    /** A WebFlux server (no Boot) whose handler runs behind {@code filter}. */
+    static DisposableServer webflux(GoContextWebFilter filter, WebHandler handler) {
         HttpHandler http = WebHttpHandlerBuilder.webHandler(handler)
-                .filter(new GoContextWebFilter(requests))
+                .filter(filter)
                 // created here, not lazily on an event loop, where it reads a properties file
                 .codecConfigurer(ServerCodecConfigurer.create())
                 .build();
