@@ -10,6 +10,7 @@ import dev.gocontext.reactor.web.GoContextWebFilter;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationFilter;
+import io.micrometer.observation.ObservationView;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -100,7 +101,24 @@ public final class GoContextObservationFilter implements ObservationFilter {
                         : RequestOutcome.CANCELED;
             }
         }
-        return client.isAborted() ? RequestOutcome.CANCELED : RequestOutcome.COMPLETED;
+        if (!client.isAborted()) {
+            return RequestOutcome.COMPLETED;
+        }
+        // Cancelled while the caller's ctx is not (yet) done: a server cancels its handling before
+        // it ends the request scope, so a call cut by the caller's client going away gets here
+        // first. The server request's observation (the parent) already knows.
+        return callersClientWentAway(client) ? RequestOutcome.CLIENT_DISCONNECTED : RequestOutcome.CANCELED;
+    }
+
+    private static boolean callersClientWentAway(Observation.Context context) {
+        for (ObservationView parent = context.getParentObservation();
+                parent != null;
+                parent = parent.getContextView() instanceof Observation.Context up ? up.getParentObservation() : null) {
+            if (parent.getContextView() instanceof ServerRequestObservationContext server) {
+                return server.isConnectionAborted();
+            }
+        }
+        return false;
     }
 
     private static @Nullable Context ctxOf(@Nullable ClientRequest request) {

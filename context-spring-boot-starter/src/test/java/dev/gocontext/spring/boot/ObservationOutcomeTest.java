@@ -1,6 +1,7 @@
 package dev.gocontext.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
@@ -47,14 +48,10 @@ class ObservationOutcomeTest {
 
     @Test
     void aRequestThatCompletesIsCompleted() throws Exception {
-        status("/work?ms=0", "done-1", null);
+        status("/work?ms=0", "done-1", "20000");
 
         assertServer("/work", "done-1", "completed");
-        assertThat(registry.find("http.server.requests")
-                        .tag("gocontext.outcome", "completed")
-                        .tag("uri", "/work")
-                        .timer())
-                .isNotNull();
+        awaitMeter("http.server.requests", "gocontext.outcome", "completed", "uri", "/work");
     }
 
     @Test
@@ -62,11 +59,7 @@ class ObservationOutcomeTest {
         assertThat(status("/work?ms=5000", "late-1", null)).isEqualTo(504);
 
         assertServer("/work", "late-1", "deadline_exceeded");
-        assertThat(registry.find("http.server.requests")
-                        .tag("gocontext.outcome", "deadline_exceeded")
-                        .tag("status", "504")
-                        .timer())
-                .isNotNull();
+        awaitMeter("http.server.requests", "gocontext.outcome", "deadline_exceeded", "status", "504");
     }
 
     @Test
@@ -90,13 +83,10 @@ class ObservationOutcomeTest {
 
     @Test
     void aCallThatCompletesIsCompleted() throws Exception {
-        status("/call?url=http://127.0.0.1:" + port + "/headers", "call-1", null);
+        status("/call?url=http://127.0.0.1:" + port + "/headers", "call-1", "20000");
 
         assertClient("/headers", "call-1", "completed");
-        assertThat(registry.find("http.client.requests")
-                        .tag("gocontext.outcome", "completed")
-                        .timer())
-                .isNotNull();
+        awaitMeter("http.client.requests", "gocontext.outcome", "completed", "uri", "/headers");
     }
 
     @Test
@@ -139,6 +129,17 @@ class ObservationOutcomeTest {
         assertThat(seen.getLowCardinalityKeyValue("gocontext.outcome").getValue())
                 .as("client " + path)
                 .isEqualTo(outcome);
+    }
+
+    /**
+     * The meter handler records the timer in the same {@code stop()} as the observation event the
+     * test waited for, possibly after it: wait (bounded) until it is there.
+     */
+    private void awaitMeter(String name, String... tags) {
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(registry.find(name).tags(tags).timer())
+                        .as(name + " " + String.join(",", tags))
+                        .isNotNull());
     }
 
     private static void awaitHeld(String requestId) throws InterruptedException {
