@@ -63,6 +63,7 @@ public final class GoContextHttpServer {
             try {
                 scope = requests.open(request.method().name(), pathOf(request), headers::getAll);
             } catch (InvalidRequestHeaderException e) {
+                response.header(requests.requestIdHeader(), e.requestId().orElseGet(GoContextHttp::newRequestId));
                 return plain(response, HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
             }
             response.header(requests.requestIdHeader(), scope.requestId());

@@ -115,6 +115,7 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
                     headers::getOrEmpty);
         } catch (InvalidRequestHeaderException e) {
             String requestId = e.requestId().orElseGet(GoContextHttp::newRequestId);
+            exchange.getResponse().getHeaders().set(requests.requestIdHeader(), requestId);
             return responder.respond(exchange, HttpStatus.BAD_REQUEST, String.valueOf(e.getMessage()), requestId);
         }
         exchange.getAttributes().put(SCOPE_ATTRIBUTE, scope);

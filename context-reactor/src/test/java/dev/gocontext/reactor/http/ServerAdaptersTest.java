@@ -175,6 +175,22 @@ class ServerAdaptersTest {
 
     @ParameterizedTest
     @EnumSource(Adapter.class)
+    void a400EchoesTheRequestIdLikeEveryResponse(Adapter adapter) {
+        start(adapter, true);
+        Reply safe = get(Map.of(
+                GoContextHttp.REQUEST_TIMEOUT, List.of("soon"), GoContextHttp.REQUEST_ID, List.of("bad-budget-1")));
+        assertThat(safe.status()).isEqualTo(400);
+        assertThat(safe.requestId()).isEqualTo("bad-budget-1");
+        Reply unsafe = get(
+                Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("soon"), GoContextHttp.REQUEST_ID, List.of("<script>")));
+        assertThat(unsafe.status()).isEqualTo(400);
+        assertThat(unsafe.requestId()).matches("[0-9a-f]{32}");
+        Reply absent = get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("soon")));
+        assertThat(absent.requestId()).matches("[0-9a-f]{32}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Adapter.class)
     void aRepeatedTimeoutHeaderGets400(Adapter adapter) {
         start(adapter, true);
         Reply reply = get(Map.of(GoContextHttp.REQUEST_TIMEOUT, List.of("100", "200")));
