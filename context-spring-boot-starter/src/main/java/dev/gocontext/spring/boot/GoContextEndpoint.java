@@ -120,7 +120,11 @@ public final class GoContextEndpoint {
      * @param remainingMs milliseconds until its deadline; null when it has none
      */
     public record InFlightRequest(
-            String requestId, String method, String path, long ageMs, @Nullable Long remainingMs) {
+            String requestId,
+            String method,
+            String path,
+            long ageMs,
+            @Nullable Long remainingMs) {
         static InFlightRequest of(RequestScope scope) {
             Long remaining = scope.hasDeadline()
                     ? scope.ctx().remaining().map(Duration::toMillis).orElse(null)

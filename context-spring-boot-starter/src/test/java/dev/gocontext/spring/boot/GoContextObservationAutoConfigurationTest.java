@@ -32,7 +32,8 @@ class GoContextObservationAutoConfigurationTest {
         runner.withBean(ObservationsSeen.class).run(context -> {
             assertThat(context).hasSingleBean(GoContextObservationFilter.class);
             ServerRequestObservationContext server = serverContext();
-            Observation.createNotStarted("http.server.requests", () -> server, context.getBean(ObservationRegistry.class))
+            Observation.createNotStarted(
+                            "http.server.requests", () -> server, context.getBean(ObservationRegistry.class))
                     .start()
                     .stop();
             assertThat(server.getLowCardinalityKeyValue(GoContextObservationFilter.OUTCOME))
@@ -74,8 +75,8 @@ class GoContextObservationAutoConfigurationTest {
 
     @Test
     void aClientCallWithoutCtxCompleted() {
-        ClientRequestObservationContext client = new ClientRequestObservationContext(
-                ClientRequest.create(HttpMethod.GET, URI.create("http://a/")));
+        ClientRequestObservationContext client =
+                new ClientRequestObservationContext(ClientRequest.create(HttpMethod.GET, URI.create("http://a/")));
         assertThat(outcome(client)).isEqualTo("completed");
     }
 

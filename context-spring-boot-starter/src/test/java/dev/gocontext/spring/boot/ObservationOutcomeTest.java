@@ -116,16 +116,14 @@ class ObservationOutcomeTest {
     }
 
     private void assertServer(String path, String requestId, String outcome) throws InterruptedException {
-        Observation.Context seen =
-                observations.await("server " + path, ObservationsSeen.server(path, requestId));
+        Observation.Context seen = observations.await("server " + path, ObservationsSeen.server(path, requestId));
         assertThat(seen.getLowCardinalityKeyValue("gocontext.outcome").getValue())
                 .as("server " + path)
                 .isEqualTo(outcome);
     }
 
     private void assertClient(String path, String requestId, String outcome) throws InterruptedException {
-        Observation.Context seen =
-                observations.await("client " + path, ObservationsSeen.client(path, requestId));
+        Observation.Context seen = observations.await("client " + path, ObservationsSeen.client(path, requestId));
         assertThat(seen.getLowCardinalityKeyValue("gocontext.outcome").getValue())
                 .as("client " + path)
                 .isEqualTo(outcome);

@@ -1,21 +1,15 @@
 package dev.gocontext.spring.boot;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.gocontext.reactor.http.GoContextHttp;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
-import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.function.client.ClientRequestObservationContext;
 
 /** An {@link ObservationHandler} for tests: every stopped HTTP observation, as an event to wait for. */
 final class ObservationsSeen implements ObservationHandler<Observation.Context> {
-    private final BlockingQueue<Observation.Context> stopped = new LinkedBlockingQueue<>();
+    private final Events<Observation.Context> stopped = new Events<>();
 
     @Override
     public boolean supportsContext(Observation.Context context) {
@@ -27,16 +21,9 @@ final class ObservationsSeen implements ObservationHandler<Observation.Context> 
         stopped.add(context);
     }
 
-    /** Waits (at most 10 s) for the next stopped observation that {@code wanted} accepts. */
+    /** Waits (at most 10 s) for a stopped observation that {@code wanted} accepts. */
     Observation.Context await(String what, Predicate<Observation.Context> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            Observation.Context next = stopped.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(next).as(what).isNotNull();
-            if (wanted.test(next)) {
-                return next;
-            }
-        }
+        return stopped.await(what, wanted);
     }
 
     /** A server observation of a request to {@code path} with {@code requestId}. */

@@ -1,16 +1,10 @@
 package dev.gocontext.spring.boot;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.gocontext.reactor.http.RequestListener;
 import dev.gocontext.reactor.http.RequestOutcome;
 import dev.gocontext.reactor.http.RequestScope;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /** A {@link RequestListener} for tests: every scope opened, and every end as an event to wait for. */
 final class Scopes implements RequestListener {
@@ -18,7 +12,7 @@ final class Scopes implements RequestListener {
     record Ended(RequestScope scope, RequestOutcome outcome) {}
 
     private final List<RequestScope> opened = new CopyOnWriteArrayList<>();
-    private final BlockingQueue<Ended> ended = new LinkedBlockingQueue<>();
+    private final Events<Ended> ended = new Events<>();
 
     @Override
     public void opened(RequestScope scope) {
@@ -40,15 +34,11 @@ final class Scopes implements RequestListener {
 
     /** Waits (at most 10 s) until the scope of {@code requestId} at {@code path} ends; its outcome. */
     RequestOutcome awaitEnd(String requestId, String path) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            Ended next = ended.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(next).as("end of " + requestId + " " + path).isNotNull();
-            if (next.scope().requestId().equals(requestId)
-                    && next.scope().path().equals(path)) {
-                return next.outcome();
-            }
-        }
+        return ended.await(
+                        "end of " + requestId + " " + path,
+                        end -> end.scope().requestId().equals(requestId)
+                                && end.scope().path().equals(path))
+                .outcome();
     }
 
     void clear() {

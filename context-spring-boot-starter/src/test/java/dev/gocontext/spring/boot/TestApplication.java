@@ -104,9 +104,9 @@ class TestApplication {
         /** Server-Sent Events: {@code n} events, one every 150 ms. */
         @GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
         Flux<ServerSentEvent<String>> events(@RequestParam int n) {
-            return GoContext.deadlineOf(Flux.interval(Duration.ofMillis(150))
-                    .take(n)
-                    .map(i -> ServerSentEvent.builder("event " + (i + 1)).build()));
+            return GoContext.deadlineOf(Flux.range(1, n)
+                    .delayElements(Duration.ofMillis(150))
+                    .map(i -> ServerSentEvent.builder("event " + i).build()));
         }
 
         /** Held until the test completes {@link #release}; bound to the request ctx. */

@@ -43,11 +43,12 @@ class EventsController {
         return GoContext.current().flatMapMany(ctx -> {
             long start = System.nanoTime();
             String requestId = WorkController.requestId(ctx);
-            Flux<ServerSentEvent<Tick>> ticks = Flux.interval(Duration.ofMillis(every))
-                    .take(count)
-                    .map(i -> ServerSentEvent.builder(new Tick(
-                                    i + 1, requestId, WorkController.elapsedMs(start), WorkController.remainingMs(ctx)))
-                            .id(Long.toString(i + 1))
+            // delayElements, not interval: the next tick waits for demand, so a slow client loses none
+            Flux<ServerSentEvent<Tick>> ticks = Flux.range(1, (int) count)
+                    .delayElements(Duration.ofMillis(every))
+                    .map(seq -> ServerSentEvent.builder(new Tick(
+                                    seq, requestId, WorkController.elapsedMs(start), WorkController.remainingMs(ctx)))
+                            .id(Integer.toString(seq))
                             .event("tick")
                             .build());
             return GoContext.deadlineOf(ticks);
