@@ -28,7 +28,9 @@ import org.springframework.web.reactive.function.client.ClientRequestObservation
  *   <li>server: from the request's {@link RequestScope} (exchange attribute {@link
  *       GoContextWebFilter#SCOPE_ATTRIBUTE}); a request the filter answered itself with {@code
  *       400}, or that ran without a scope, is {@code completed} (or {@code client_disconnected} if
- *       the connection was aborted);
+ *       the connection was aborted). The observation stops before the request scope ends, so a
+ *       response stream that Reactor Netty ends quietly because its client left (the scope records
+ *       {@code client_disconnected}) is observed as {@code completed};
  *   <li>client: from the ctx of the call (recorded in the observation by a filter that the
  *       auto-configuration adds to Boot's {@code WebClient.Builder}, or the request attribute
  *       {@link GoContextExchangeFilter#CTX_ATTRIBUTE}): its deadline, its cancel by a client that
