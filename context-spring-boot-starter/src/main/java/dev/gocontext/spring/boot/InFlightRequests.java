@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * that keeps every {@link RequestScope} from its opening to its end.
  *
  * <p>Cost on the request path: one insertion into and one removal from a {@link
- * ConcurrentHashMap} (no lock on the common path, striped under contention), nothing else; the
- * sorting happens when the endpoint is read.
+ * ConcurrentHashMap} (a compare-and-set into an empty bin in the common case, a lock on one bin
+ * otherwise), nothing else; the sorting happens when the endpoint is read.
  *
  * <pre>{@code
  * InFlightRequests inFlight = new InFlightRequests();
