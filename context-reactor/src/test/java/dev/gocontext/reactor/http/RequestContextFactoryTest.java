@@ -375,6 +375,99 @@ class RequestContextFactoryTest {
         assertThat(scopes.get(0).startNanos()).isLessThanOrEqualTo(System.nanoTime());
     }
 
+    /**
+     * What observes the end of the exchange downstream of {@code serve} (a server's metrics, an
+     * observation stopped when the response completes) sees the outcome already decided: it is set
+     * at the terminal signal, before the signal goes on. The ctx is canceled and the listeners told
+     * only after it went on, as before.
+     */
+    @Test
+    void theOutcomeIsDecidedBeforeTheTerminalSignalGoesOn() {
+        Recorder recorder = new Recorder();
+        CancellableContext server = Context.background().withCancel();
+        RequestContextFactory factory = RequestContextFactory.builder()
+                .parent(server)
+                .listener(recorder)
+                .build();
+        List<String> seen = new CopyOnWriteArrayList<>();
+
+        RequestScope completed = open(factory, "GET", "/completed", Map.of());
+        StepVerifier.create(seenAtTheEnd(completed, completed.serve(Mono.empty(), Mono::empty), recorder, seen))
+                .expectComplete()
+                .verify(WAIT);
+
+        RequestScope failed = open(factory, "GET", "/failed", Map.of());
+        StepVerifier.create(seenAtTheEnd(
+                        failed,
+                        failed.serve(Mono.error(new IllegalStateException("handler")), Mono::empty),
+                        recorder,
+                        seen))
+                .expectError(IllegalStateException.class)
+                .verify(WAIT);
+
+        RequestScope quietlyGone = open(factory, "GET", "/quietly-gone", Map.of());
+        StepVerifier.create(seenAtTheEnd(
+                        quietlyGone, quietlyGone.serve(Mono.empty(), Mono::empty, () -> true), recorder, seen))
+                .expectComplete()
+                .verify(WAIT);
+
+        RequestScope shutdown = open(factory, "GET", "/shutdown", Map.of());
+        StepVerifier.create(seenAtTheEnd(shutdown, shutdown.serve(Mono.never(), Mono::empty), recorder, seen))
+                .then(server::cancel)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+
+        assertThat(seen)
+                .containsExactly(
+                        "/completed COMPLETED live=true told=false",
+                        "/failed COMPLETED live=true told=false",
+                        "/quietly-gone CLIENT_DISCONNECTED live=true told=false",
+                        "/shutdown CANCELED live=false told=false");
+        assertThat(recorder.events)
+                .containsExactly(
+                        "opened /completed false",
+                        "ended /completed completed COMPLETED done=true",
+                        "opened /failed false",
+                        "ended /failed completed COMPLETED done=true",
+                        "opened /quietly-gone false",
+                        "ended /quietly-gone client_disconnected CLIENT_DISCONNECTED done=true",
+                        "opened /shutdown false",
+                        "ended /shutdown canceled CANCELED done=true");
+    }
+
+    /** The deadline's 504 path: the outcome is decided when the 504 is written, before the end goes on. */
+    @Test
+    void aDeadlineOutcomeIsDecidedBeforeTheTerminalSignalGoesOn() {
+        Recorder recorder = new Recorder();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        StepVerifier.withVirtualTime(() -> {
+                    RequestContextFactory factory = RequestContextFactory.builder()
+                            .parent(Context.background().withTimeSource(SchedulerTimeSource.parallel()))
+                            .defaultTimeout(Duration.ofSeconds(2))
+                            .listener(recorder)
+                            .build();
+                    RequestScope scope = factory.open("GET", "/slow", headers(Map.of()));
+                    opened.add(scope);
+                    return seenAtTheEnd(scope, scope.serve(Mono.never(), Mono::empty), recorder, seen);
+                })
+                .thenAwait(Duration.ofSeconds(2))
+                .expectComplete()
+                .verify(WAIT);
+        assertThat(seen).containsExactly("/slow DEADLINE_EXCEEDED live=false told=false");
+    }
+
+    /**
+     * Records, as the terminal signal of {@code served} arrives downstream of it, the scope's
+     * outcome, whether its ctx is still live, and whether the listeners were told yet.
+     */
+    private static Mono<Void> seenAtTheEnd(
+            RequestScope scope, Mono<Void> served, Recorder recorder, List<String> seen) {
+        return served.doOnTerminate(() -> seen.add(scope.path() + " "
+                + scope.outcome().map(RequestOutcome::name).orElse("none")
+                + " live=" + (scope.ctx().err() == null)
+                + " told=" + recorder.events.stream().anyMatch(e -> e.startsWith("ended " + scope.path()))));
+    }
+
     @Test
     void aThrowingListenerDoesNotStopTheOthersNorTheScope() {
         List<Throwable> dropped = new CopyOnWriteArrayList<>();
