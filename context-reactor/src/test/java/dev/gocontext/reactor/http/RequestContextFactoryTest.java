@@ -361,7 +361,9 @@ class RequestContextFactoryTest {
                             .build();
                     RequestScope scope = factory.open("GET", "/slow", headers(Map.of()));
                     scopes.add(scope);
-                    return scope.serve(Mono.never(), () -> Mono.fromRunnable(() -> recorder.events.add("504")));
+                    Mono<Void> served =
+                            scope.serve(Mono.never(), () -> Mono.fromRunnable(() -> recorder.events.add("504")));
+                    return seenAtTheEnd(scope, served, recorder, recorder.events);
                 })
                 .thenAwait(Duration.ofMillis(1999))
                 .then(() -> assertThat(scopes.get(0).outcome()).isEmpty())
@@ -370,7 +372,10 @@ class RequestContextFactoryTest {
                 .verify(WAIT);
         assertThat(recorder.events)
                 .containsExactly(
-                        "opened /slow false", "504", "ended /slow deadline_exceeded DEADLINE_EXCEEDED done=true");
+                        "opened /slow false",
+                        "504",
+                        "/slow DEADLINE_EXCEEDED live=false told=false",
+                        "ended /slow deadline_exceeded DEADLINE_EXCEEDED done=true");
         assertThat(scopes.get(0).age()).isPositive();
         assertThat(scopes.get(0).startNanos()).isLessThanOrEqualTo(System.nanoTime());
     }
@@ -433,27 +438,6 @@ class RequestContextFactoryTest {
                         "ended /quietly-gone client_disconnected CLIENT_DISCONNECTED done=true",
                         "opened /shutdown false",
                         "ended /shutdown canceled CANCELED done=true");
-    }
-
-    /** The deadline's 504 path: the outcome is decided when the 504 is written, before the end goes on. */
-    @Test
-    void aDeadlineOutcomeIsDecidedBeforeTheTerminalSignalGoesOn() {
-        Recorder recorder = new Recorder();
-        List<String> seen = new CopyOnWriteArrayList<>();
-        StepVerifier.withVirtualTime(() -> {
-                    RequestContextFactory factory = RequestContextFactory.builder()
-                            .parent(Context.background().withTimeSource(SchedulerTimeSource.parallel()))
-                            .defaultTimeout(Duration.ofSeconds(2))
-                            .listener(recorder)
-                            .build();
-                    RequestScope scope = factory.open("GET", "/slow", headers(Map.of()));
-                    opened.add(scope);
-                    return seenAtTheEnd(scope, scope.serve(Mono.never(), Mono::empty), recorder, seen);
-                })
-                .thenAwait(Duration.ofSeconds(2))
-                .expectComplete()
-                .verify(WAIT);
-        assertThat(seen).containsExactly("/slow DEADLINE_EXCEEDED live=false told=false");
     }
 
     /**
