@@ -1,7 +1,9 @@
 package dev.gocontext;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +19,17 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * LeakDetection.setLevel(LeakDetection.Level.PARANOID);   // in tests: where was it created?
  * // or: java -Dgocontext.leakDetection=paranoid ...
+ * }</pre>
+ *
+ * <p>Each leak is also described by a {@link LeakReport} (the context's name, when it was
+ * detected, and, for a context created at {@link Level#PARANOID}, where it was created): the last
+ * {@value #RECENT_LEAKS} are kept ({@link #recentLeaks()}), and listeners are told of each one
+ * ({@link #addListener}). Reports hold copied strings and stack frames, never the context.
+ *
+ * <pre>{@code
+ * Registration leaks = LeakDetection.addListener(leak -> alerts.send(leak.toString()));
+ * List<LeakReport> recent = LeakDetection.recentLeaks();   // oldest first
+ * leaks.stop();
  * }</pre>
  */
 public final class LeakDetection {
@@ -38,6 +51,9 @@ public final class LeakDetection {
         PARANOID
     }
 
+    /** How many of the most recent leaks {@link #recentLeaks()} keeps. */
+    public static final int RECENT_LEAKS = 32;
+
     private static volatile Level level = initialLevel();
 
     private LeakDetection() {}
@@ -54,6 +70,35 @@ public final class LeakDetection {
     /** The current level; {@link Level#SAMPLED} unless set otherwise. */
     public static Level level() {
         return level;
+    }
+
+    /**
+     * The most recent leaks detected, at most {@value #RECENT_LEAKS}, oldest first: an immutable
+     * copy, empty if none was detected. Only contexts that leak detection tracked can be reported
+     * (see {@link Level}).
+     */
+    public static List<LeakReport> recentLeaks() {
+        return LeakReports.recent();
+    }
+
+    /**
+     * Tells {@code listener} of every leak detected from now on, until the returned registration's
+     * {@link Registration#stop() stop()}.
+     *
+     * <p>Listeners run on a daemon thread of their own ({@code gocontext-leak-listener-N}), never on
+     * the thread that detects leaks nor on an application's thread: one report at a time, in the
+     * order the leaks were detected, each listener in the order it was added. A listener that throws
+     * is reported to that thread's uncaught-exception handler; the other listeners, and the
+     * detection, go on. A listener that blocks holds up only the listeners: while {@value
+     * LeakReports#PENDING_LIMIT} reports wait for it, further leaks are not delivered to listeners
+     * (they are still counted, logged and kept in {@link #recentLeaks()}).
+     *
+     * @return the registration; its {@code stop()} removes the listener, returning {@code true} the
+     *     first time (a report already being delivered may still reach it)
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public static Registration addListener(Consumer<? super LeakReport> listener) {
+        return LeakReports.addListener(listener);
     }
 
     private static Level initialLevel() {

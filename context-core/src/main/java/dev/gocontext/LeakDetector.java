@@ -4,6 +4,8 @@ import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +36,10 @@ final class LeakDetector {
     private static final Set<LeakProbe> TRACKED = ConcurrentHashMap.newKeySet();
 
     private static final AtomicBoolean FIRST_LEAK_LOGGED = new AtomicBoolean();
+
+    /** The classes whose frames are on top of every creation stack: left out of {@link LeakReport#creationSite()}. */
+    private static final Set<String> CREATION_FRAMES =
+            Set.of(LeakDetector.class.getName(), Derive.class.getName(), Context.class.getName());
 
     // Guarded by LeakDetector.class for writes; read without the lock first (tracking is frequent,
     // starting the reaper rare). The reaper thread, null when none runs.
@@ -122,6 +128,7 @@ final class LeakDetector {
 
     private static void report(LeakProbe probe) {
         String name = Named.nameOf(probe.node, NAME_LIMIT);
+        LeakReports.record(new LeakReport(name, Instant.now(), creationSite(probe.creation)));
         if (probe.creation != null) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -137,6 +144,22 @@ final class LeakDetector {
         } else {
             LOG.log(System.Logger.Level.DEBUG, "context leak: {0}", name);
         }
+    }
+
+    /**
+     * The frames of {@code creation} from the caller of {@code withCancel}, {@code withDeadline} or
+     * {@code withTimeout} on (the library's own frames above it left out); empty without one.
+     */
+    static List<StackTraceElement> creationSite(@Nullable Throwable creation) {
+        if (creation == null) {
+            return List.of();
+        }
+        StackTraceElement[] frames = creation.getStackTrace();
+        int first = 0;
+        while (first < frames.length && CREATION_FRAMES.contains(frames[first].getClassName())) {
+            first++;
+        }
+        return Arrays.asList(frames).subList(first, frames.length);
     }
 
     /**

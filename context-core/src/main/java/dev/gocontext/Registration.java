@@ -2,7 +2,8 @@ package dev.gocontext;
 
 /**
  * The handle of an action registered with {@link Context#afterDone(Runnable)}: Go's {@code stop}
- * function returned by {@code context.AfterFunc}.
+ * function returned by {@code context.AfterFunc}. A listener added with {@link
+ * LeakDetection#addListener} is removed by its registration's {@code stop()} the same way.
  *
  * <pre>{@code
  * Registration reg = ctx.afterDone(connection::close);

@@ -2,10 +2,12 @@ package dev.gocontext;
 
 import static dev.gocontext.TestSupport.gcUntil;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -338,6 +340,220 @@ class LeakDetectionTest {
 
     private static void createAndDropParanoid() {
         Context.background().withValue(Key.of("marker"), "paranoid").withCancel();
+    }
+
+    /** Collects the reports a listener is given; removes itself at the end of the test. */
+    private final List<Registration> listeners = new ArrayList<>();
+
+    @AfterEach
+    void removeListeners() {
+        listeners.forEach(Registration::stop);
+    }
+
+    private Received listen() {
+        Received received = new Received();
+        listeners.add(LeakDetection.addListener(received));
+        return received;
+    }
+
+    static final class Received implements java.util.function.Consumer<LeakReport> {
+        final List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void accept(LeakReport report) {
+            threads.add(Thread.currentThread().getName());
+            reports.add(report);
+        }
+
+        /** Runs the collector until a report whose context's name contains {@code name} arrives (bounded); returns it. */
+        LeakReport await(String name) {
+            assertThat(gcUntil(() -> reports.stream().anyMatch(r -> r.context().contains(name))))
+                    .as("a report of %s", name)
+                    .isTrue();
+            return reports.stream()
+                    .filter(r -> r.context().contains(name))
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    private static final Key<Object> MARKER = Key.of("marker");
+
+    private static void createAndDropMarked(Object marker) {
+        Context.background().withValue(MARKER, marker).withCancel();
+    }
+
+    /** At ALL (and SAMPLED): what leaked and when, no creation site. */
+    @Test
+    void aReportSaysWhatLeakedAndWhen() {
+        Received received = listen();
+        LeakDetection.setLevel(LeakDetection.Level.ALL);
+        Instant before = Instant.now();
+        createAndDropMarked("all");
+        LeakReport report = received.await("context.Background.WithValue(marker, all).WithCancel");
+        assertThat(report.detected()).isBetween(before, Instant.now());
+        assertThat(report.creationSite()).isEmpty();
+        assertThat(report.toString())
+                .startsWith("LeakReport[context.Background.WithValue(marker, all).WithCancel, detected ");
+        assertThat(received.threads).allSatisfy(t -> assertThat(t).startsWith("gocontext-leak-listener-"));
+    }
+
+    /** At PARANOID: the creation site too, from the caller of withCancel/withTimeout on. */
+    @Test
+    void aParanoidReportSaysWhereTheContextWasCreated() {
+        Received received = listen();
+        LeakDetection.setLevel(LeakDetection.Level.PARANOID);
+        createAndDropParanoid();
+        LeakReport report = received.await("context.Background.WithValue(marker, paranoid).WithCancel");
+        StackTraceElement site = report.creationSite().get(0);
+        assertThat(site.getClassName()).isEqualTo(LeakDetectionTest.class.getName());
+        assertThat(site.getMethodName()).isEqualTo("createAndDropParanoid");
+        assertThat(report.toString()).contains(" created at " + site);
+        assertThatThrownBy(() -> report.creationSite().clear()).isInstanceOf(UnsupportedOperationException.class);
+
+        dropATimeoutAtParanoid();
+        StackTraceElement timeoutSite = received.await("context.Background.WithValue(marker, timeout).WithDeadline(")
+                .creationSite()
+                .get(0);
+        assertThat(timeoutSite.getMethodName()).isEqualTo("dropATimeoutAtParanoid");
+    }
+
+    private static void dropATimeoutAtParanoid() {
+        Context.background().withValue(MARKER, "timeout").withTimeout(Duration.ofHours(1)); // held by the system timer
+    }
+
+    /** At SAMPLED, a sampled context's leak is reported (without creation site). */
+    @Test
+    void aSampledLeakIsReported() {
+        Received received = listen();
+        LeakDetection.setLevel(LeakDetection.Level.SAMPLED);
+        int trackedBefore = LeakDetector.trackedCount();
+        int created = 0;
+        while (LeakDetector.trackedCount() == trackedBefore) {
+            createAndDropMarked("sampled"); // dropped at once: an untracked one is no leak to anybody
+            assertThat(++created)
+                    .as("one in %d is sampled", LeakDetector.SAMPLE_RATE)
+                    .isLessThan(100_000);
+        }
+        LeakReport report = received.await("context.Background.WithValue(marker, sampled).WithCancel");
+        assertThat(report.creationSite()).isEmpty();
+    }
+
+    /** DISABLED: nothing tracked, nothing reported. */
+    @Test
+    void disabledReportsNothing() {
+        Received received = listen();
+        LeakDetection.setLevel(LeakDetection.Level.DISABLED);
+        for (int i = 0; i < 100; i++) {
+            createAndDropMarked("disabled");
+        }
+        LeakDetection.setLevel(LeakDetection.Level.ALL);
+        createAndDropOneLeak(); // the canary: reported after anything before it
+        received.await("context.Background.WithCancel");
+        assertThat(received.reports)
+                .extracting(LeakReport::context)
+                .doesNotContain("context.Background.WithValue(marker, disabled).WithCancel");
+    }
+
+    /** The last RECENT_LEAKS reports are kept, oldest first; listeners get every one, in order. */
+    @Test
+    void recentLeaksAreTheLastOnesAndBounded() {
+        Received received = listen();
+        LeakDetection.setLevel(LeakDetection.Level.ALL);
+        int leaks = LeakDetection.RECENT_LEAKS + 8;
+        for (int i = 0; i < leaks; i++) {
+            createAndDropMarked("ring-" + i);
+        }
+        assertThat(gcUntil(() -> received.reports.stream()
+                                .filter(r -> r.context().contains("ring-"))
+                                .count()
+                        == leaks))
+                .isTrue();
+        quiesce();
+        assertThat(LeakReports.waiting()).isZero();
+        List<LeakReport> recent = LeakDetection.recentLeaks();
+        assertThat(recent)
+                .hasSize(LeakDetection.RECENT_LEAKS)
+                .containsExactlyElementsOf(received.reports.subList(
+                        received.reports.size() - LeakDetection.RECENT_LEAKS, received.reports.size()));
+        assertThat(recent).isSortedAccordingTo(java.util.Comparator.comparing(LeakReport::detected));
+        assertThatThrownBy(() -> recent.add(recent.get(0))).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    /** A stopped listener is told of nothing more; stop() says whether it removed it. */
+    @Test
+    void aStoppedListenerHearsNothingMore() {
+        Received stopped = new Received();
+        Registration registration = LeakDetection.addListener(stopped);
+        assertThat(registration.stop()).isTrue();
+        assertThat(registration.stop()).as("removed once").isFalse();
+        Received canary = listen();
+        LeakDetection.setLevel(LeakDetection.Level.ALL);
+        createAndDropMarked("after-stop");
+        canary.await("context.Background.WithValue(marker, after-stop).WithCancel");
+        quiesce();
+        assertThat(stopped.reports).isEmpty();
+        assertThatThrownBy(() -> LeakDetection.addListener(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("listener");
+    }
+
+    /** A listener that throws: reported to its thread's handler; the others, and detection, go on. */
+    @Test
+    void aThrowingListenerBreaksNothing() throws Exception {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler saved = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+        try {
+            List<String> thrownFor = new CopyOnWriteArrayList<>();
+            listeners.add(LeakDetection.addListener(report -> {
+                thrownFor.add(report.context());
+                throw new IllegalStateException("listener failed on " + report.context());
+            }));
+            Received after = listen();
+            LeakDetection.setLevel(LeakDetection.Level.ALL);
+            createAndDropMarked("throw-1");
+            after.await("context.Background.WithValue(marker, throw-1).WithCancel");
+            createAndDropMarked("throw-2");
+            after.await("context.Background.WithValue(marker, throw-2).WithCancel");
+            assertThat(thrownFor)
+                    .contains(
+                            "context.Background.WithValue(marker, throw-1).WithCancel",
+                            "context.Background.WithValue(marker, throw-2).WithCancel");
+            assertThat(uncaught)
+                    .extracting(Throwable::getMessage)
+                    .contains("listener failed on context.Background.WithValue(marker, throw-2).WithCancel");
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(saved);
+        }
+    }
+
+    /** Reports (kept, and given to a listener that keeps them) hold nothing of the leaked context. */
+    @Test
+    void aReportKeepsNothingOfTheContext() {
+        Received received = listen();
+        LeakDetection.setLevel(LeakDetection.Level.PARANOID);
+        java.lang.ref.WeakReference<Object> value = leakAContextHolding("retention");
+        received.await("context.Background.WithValue(marker, retention).WithCancel");
+        assertThat(gcUntil(() -> value.get() == null))
+                .as("the leaked context's value is collected while its report is kept")
+                .isTrue();
+        assertThat(LeakDetection.recentLeaks())
+                .extracting(LeakReport::context)
+                .contains("context.Background.WithValue(marker, retention).WithCancel");
+    }
+
+    /** Leaks a context whose value is a fresh object named {@code name}; a weak reference to the value. */
+    private static java.lang.ref.WeakReference<Object> leakAContextHolding(String name) {
+        Object value = new Object() {
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+        createAndDropMarked(value);
+        return new java.lang.ref.WeakReference<>(value);
     }
 
     @Test

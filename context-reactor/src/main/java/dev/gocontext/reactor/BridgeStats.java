@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bridge's own counters of subscriptions bound by {@link GoContext#deadlineOf}, read by {@link
- * GoContextMetrics}. Striped adders: subscriptions start and end on many threads at once, and a
+ * GoContextMetrics} and {@link SubscriptionStats}. Striped adders: subscriptions start and end on many threads at once, and a
  * bound subscription must cost two uncontended increments at most.
  */
 final class BridgeStats {
@@ -34,6 +34,11 @@ final class BridgeStats {
         // read the ended counter first, so a concurrent end never makes this negative
         long ended = ENDED.sum();
         return Math.max(0, BOUND.sum() - ended);
+    }
+
+    /** Subscriptions bound so far. */
+    static long boundTotal() {
+        return BOUND.sum();
     }
 
     static long canceledByCancel() {

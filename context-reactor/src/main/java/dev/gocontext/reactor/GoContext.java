@@ -196,6 +196,19 @@ public final class GoContext {
     }
 
     /**
+     * The counts of subscriptions bound by {@link #deadlineOf} so far, read now: bound, active,
+     * and disposed by a cancel or by a deadline ({@link GoContextMetrics} exposes the same counts as
+     * meters). Reading sums a few striped counters.
+     *
+     * <pre>{@code
+     * long stillBound = GoContext.subscriptionStats().active();
+     * }</pre>
+     */
+    public static SubscriptionStats subscriptionStats() {
+        return SubscriptionStats.now();
+    }
+
+    /**
      * Binds each subscription of {@code source} to the ctx in the subscriber's context, by the rules
      * in this class's description.
      *

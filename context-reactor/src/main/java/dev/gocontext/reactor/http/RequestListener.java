@@ -21,6 +21,10 @@ public interface RequestListener {
     /** A request's scope was opened: its ctx exists, the handling has not started. */
     default void opened(RequestScope scope) {}
 
-    /** A request's scope ended: its ctx is canceled, {@code scope.outcome()} is {@code outcome}. */
+    /**
+     * A request's scope ended: the exchange is over, its ctx is canceled, {@code scope.outcome()} is
+     * {@code outcome} (decided earlier, at the exchange's terminal signal; see {@link
+     * RequestScope#outcome()}).
+     */
     default void ended(RequestScope scope, RequestOutcome outcome) {}
 }

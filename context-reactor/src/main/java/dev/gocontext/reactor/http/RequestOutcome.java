@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /**
  * Why a request's ctx ended: what a {@link RequestListener} is told, and the value of the {@code
- * outcome} tag in observations and metrics ({@link #tagValue()}).
+ * outcome} tag in observations and metrics ({@link #tagValue()}). It is decided at the terminal
+ * signal of the exchange (see {@link RequestScope#outcome()}), from the ctx first: a ctx already
+ * done wins over how the exchange ended.
  *
  * <pre>{@code
  * RequestListener count = new RequestListener() {

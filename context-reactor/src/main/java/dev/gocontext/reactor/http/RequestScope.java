@@ -6,7 +6,9 @@ import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -18,8 +20,10 @@ import reactor.core.publisher.SignalType;
 
 /**
  * One request's ctx, from {@link RequestContextFactory#open}, and how a server adapter runs the
- * handling under it ({@link #serve}). It ends once, when the exchange that {@link #serve} runs ends:
- * then its ctx is canceled, {@link #outcome()} is set, and the factory's listeners are told.
+ * handling under it ({@link #serve}). Its {@link #outcome()} is decided when the exchange that
+ * {@link #serve} runs signals its end (completion, error, or cancel), before that signal goes on, so
+ * that whatever observes the end of the exchange reads it; then, once the exchange is over, the
+ * scope ends once: its ctx is canceled and the factory's listeners are told.
  *
  * <pre>{@code
  * RequestScope scope = factory.open(method, path, headers::getAll);
@@ -43,8 +47,12 @@ public final class RequestScope {
     // Whether the client was gone when the handling ended: written before the end reads it.
     private volatile boolean clientWentAway;
 
-    // Null while the request is in flight; set once, by the first end.
+    // Null while the request is in flight; set once, at the exchange's terminal signal or cancel
+    // (the first of them wins), always before `ended` becomes true.
     private final AtomicReference<@Nullable RequestOutcome> outcome = new AtomicReference<>();
+
+    // Whether the scope has ended (ctx canceled, listeners told): false -> true once.
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     private RequestScope(
             CancellableContext ctx,
@@ -130,7 +138,12 @@ public final class RequestScope {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    /** Why the scope ended; empty while the request is in flight. */
+    /**
+     * Why the request ended; empty while the request is in flight. It is set when the exchange
+     * that {@link #serve} runs completes, fails or is cancelled, before that signal reaches
+     * anything downstream of {@code serve} (a server's observation of the request stopped at its
+     * completion reads it), and before the ctx is canceled and the listeners are told.
+     */
     public Optional<RequestOutcome> outcome() {
         return Optional.ofNullable(outcome.get());
     }
@@ -154,11 +167,23 @@ public final class RequestScope {
      *       {@code handling} is bound to it ({@link GoContext#deadlineOf(Mono)});
      *   <li>when the deadline passes first, {@code handling} is cancelled and {@code
      *       gatewayTimeout} (which answers {@code 504} if it still can) runs instead;
-     *   <li>the scope ends when the exchange ends: its ctx is canceled, plainly when the exchange
-     *       completes or fails, with a {@link ClientDisconnectedException} cause when the client
-     *       went away: the server cancelled the exchange, or {@code clientGone} says so when it
-     *       ends (a server may end a response quietly when its client leaves).
+     *   <li>at the exchange's terminal signal ({@code onComplete}, {@code onError}) or its cancel,
+     *       before the signal goes on, {@link #outcome()} is decided: {@link
+     *       RequestOutcome#DEADLINE_EXCEEDED} or {@link RequestOutcome#CANCELED} when the ctx is
+     *       done already, else {@link RequestOutcome#CLIENT_DISCONNECTED} when the client went away
+     *       (the server cancelled the exchange, or {@code clientGone} says so when it ends: a server
+     *       may end a response quietly when its client leaves), else {@link
+     *       RequestOutcome#COMPLETED};
+     *   <li>the scope ends once the exchange is over (after the terminal signal went on, or after
+     *       the cancel reached the handling): its ctx is canceled, plainly, or with a {@link
+     *       ClientDisconnectedException} cause when the client went away, then the listeners are
+     *       told {@link RequestListener#ended}.
      * </ul>
+     *
+     * <p>A cancel travels from the server towards the handling: what observes it further out (a
+     * server's observation stopped by the cancel) sees it before the scope does, with the outcome
+     * still empty; such an observer reads the cancel itself (the client went away) unless the ctx
+     * says otherwise.
      *
      * @param handling the response being written
      * @param gatewayTimeout the response when the deadline passes first
@@ -172,6 +197,10 @@ public final class RequestScope {
                 : handling.doOnTerminate(() -> clientWentAway = clientGone.getAsBoolean());
         return GoContext.deadlineOf(observed)
                 .onErrorResume(this::deadlinePassed, e -> gatewayTimeout.get())
+                // decided before the terminal signal goes on, so that whatever observes the end
+                // downstream (a server's observation, its metrics) reads it
+                .doOnTerminate(() -> decide(clientWentAway))
+                .doOnCancel(() -> decide(true))
                 .doFinally(signal -> end(signal == SignalType.CANCEL || clientWentAway))
                 .contextWrite(GoContext.with(ctx));
     }
@@ -180,7 +209,11 @@ public final class RequestScope {
         return error == Context.DEADLINE_EXCEEDED || ctx.err() == Context.DEADLINE_EXCEEDED;
     }
 
-    private void end(boolean clientGone) {
+    /**
+     * Sets the outcome, unless it is set already: from the ctx's error first (a ctx already done
+     * wins over how the exchange ended), else from whether the client went away.
+     */
+    private void decide(boolean clientGone) {
         ContextException before = ctx.err();
         RequestOutcome why;
         if (before == Context.DEADLINE_EXCEEDED) {
@@ -190,9 +223,16 @@ public final class RequestScope {
         } else {
             why = clientGone ? RequestOutcome.CLIENT_DISCONNECTED : RequestOutcome.COMPLETED;
         }
-        if (!outcome.compareAndSet(null, why)) {
+        outcome.compareAndSet(null, why);
+    }
+
+    /** Ends the scope once the exchange is over: cancels the ctx, then tells the listeners. */
+    private void end(boolean clientGone) {
+        decide(clientGone); // a no-op after the terminal signal or the cancel
+        if (!ended.compareAndSet(false, true)) {
             return;
         }
+        RequestOutcome why = Objects.requireNonNull(outcome.get());
         if (why == RequestOutcome.CLIENT_DISCONNECTED) {
             ctx.cancel(new ClientDisconnectedException());
         } else {

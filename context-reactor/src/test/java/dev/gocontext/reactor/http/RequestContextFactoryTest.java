@@ -361,7 +361,9 @@ class RequestContextFactoryTest {
                             .build();
                     RequestScope scope = factory.open("GET", "/slow", headers(Map.of()));
                     scopes.add(scope);
-                    return scope.serve(Mono.never(), () -> Mono.fromRunnable(() -> recorder.events.add("504")));
+                    Mono<Void> served =
+                            scope.serve(Mono.never(), () -> Mono.fromRunnable(() -> recorder.events.add("504")));
+                    return seenAtTheEnd(scope, served, recorder, recorder.events);
                 })
                 .thenAwait(Duration.ofMillis(1999))
                 .then(() -> assertThat(scopes.get(0).outcome()).isEmpty())
@@ -370,9 +372,84 @@ class RequestContextFactoryTest {
                 .verify(WAIT);
         assertThat(recorder.events)
                 .containsExactly(
-                        "opened /slow false", "504", "ended /slow deadline_exceeded DEADLINE_EXCEEDED done=true");
+                        "opened /slow false",
+                        "504",
+                        "/slow DEADLINE_EXCEEDED live=false told=false",
+                        "ended /slow deadline_exceeded DEADLINE_EXCEEDED done=true");
         assertThat(scopes.get(0).age()).isPositive();
         assertThat(scopes.get(0).startNanos()).isLessThanOrEqualTo(System.nanoTime());
+    }
+
+    /**
+     * What observes the end of the exchange downstream of {@code serve} (a server's metrics, an
+     * observation stopped when the response completes) sees the outcome already decided: it is set
+     * at the terminal signal, before the signal goes on. The ctx is canceled and the listeners told
+     * only after it went on, as before.
+     */
+    @Test
+    void theOutcomeIsDecidedBeforeTheTerminalSignalGoesOn() {
+        Recorder recorder = new Recorder();
+        CancellableContext server = Context.background().withCancel();
+        RequestContextFactory factory = RequestContextFactory.builder()
+                .parent(server)
+                .listener(recorder)
+                .build();
+        List<String> seen = new CopyOnWriteArrayList<>();
+
+        RequestScope completed = open(factory, "GET", "/completed", Map.of());
+        StepVerifier.create(seenAtTheEnd(completed, completed.serve(Mono.empty(), Mono::empty), recorder, seen))
+                .expectComplete()
+                .verify(WAIT);
+
+        RequestScope failed = open(factory, "GET", "/failed", Map.of());
+        StepVerifier.create(seenAtTheEnd(
+                        failed,
+                        failed.serve(Mono.error(new IllegalStateException("handler")), Mono::empty),
+                        recorder,
+                        seen))
+                .expectError(IllegalStateException.class)
+                .verify(WAIT);
+
+        RequestScope quietlyGone = open(factory, "GET", "/quietly-gone", Map.of());
+        StepVerifier.create(seenAtTheEnd(
+                        quietlyGone, quietlyGone.serve(Mono.empty(), Mono::empty, () -> true), recorder, seen))
+                .expectComplete()
+                .verify(WAIT);
+
+        RequestScope shutdown = open(factory, "GET", "/shutdown", Map.of());
+        StepVerifier.create(seenAtTheEnd(shutdown, shutdown.serve(Mono.never(), Mono::empty), recorder, seen))
+                .then(server::cancel)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
+                .verify(WAIT);
+
+        assertThat(seen)
+                .containsExactly(
+                        "/completed COMPLETED live=true told=false",
+                        "/failed COMPLETED live=true told=false",
+                        "/quietly-gone CLIENT_DISCONNECTED live=true told=false",
+                        "/shutdown CANCELED live=false told=false");
+        assertThat(recorder.events)
+                .containsExactly(
+                        "opened /completed false",
+                        "ended /completed completed COMPLETED done=true",
+                        "opened /failed false",
+                        "ended /failed completed COMPLETED done=true",
+                        "opened /quietly-gone false",
+                        "ended /quietly-gone client_disconnected CLIENT_DISCONNECTED done=true",
+                        "opened /shutdown false",
+                        "ended /shutdown canceled CANCELED done=true");
+    }
+
+    /**
+     * Records, as the terminal signal of {@code served} arrives downstream of it, the scope's
+     * outcome, whether its ctx is still live, and whether the listeners were told yet.
+     */
+    private static Mono<Void> seenAtTheEnd(
+            RequestScope scope, Mono<Void> served, Recorder recorder, List<String> seen) {
+        return served.doOnTerminate(() -> seen.add(scope.path() + " "
+                + scope.outcome().map(RequestOutcome::name).orElse("none")
+                + " live=" + (scope.ctx().err() == null)
+                + " told=" + recorder.events.stream().anyMatch(e -> e.startsWith("ended " + scope.path()))));
     }
 
     @Test

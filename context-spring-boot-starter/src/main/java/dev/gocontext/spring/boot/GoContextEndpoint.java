@@ -2,8 +2,12 @@ package dev.gocontext.spring.boot;
 
 import dev.gocontext.ContextStats;
 import dev.gocontext.LeakDetection;
+import dev.gocontext.LeakReport;
+import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.SubscriptionStats;
 import dev.gocontext.reactor.http.RequestScope;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +26,10 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  *   <li>{@code requests}: the requests in flight, oldest first, at most {@value #MAX_REQUESTS}, each
  *       with its {@code requestId}, {@code method}, {@code path}, {@code ageMs} and {@code
  *       remainingMs} (null when the request has no deadline);
- *   <li>{@code leaks}: the leak detection level and the leaks detected so far.
+ *   <li>{@code leaks}: the leak detection level, the leaks detected so far, and the most recent
+ *       ones ({@link LeakDetection#recentLeaks()}), newest first, each with the leaked context's
+ *       name, when it was detected, its age, and the first {@value #CREATION_FRAMES} frames of where
+ *       it was created (only for contexts created at the {@code paranoid} level).
  * </ul>
  *
  * <pre>{@code
@@ -35,7 +42,8 @@ public final class GoContextEndpoint {
     /** The most requests listed. */
     public static final int MAX_REQUESTS = 100;
 
-    private final SubscriptionCounts subscriptions = new SubscriptionCounts();
+    /** The most frames of a leaked context's creation site listed. */
+    public static final int CREATION_FRAMES = 5;
 
     private final @Nullable InFlightRequests inFlight;
 
@@ -52,6 +60,7 @@ public final class GoContextEndpoint {
     @ReadOperation
     public Report report() {
         ContextStats stats = ContextStats.global();
+        SubscriptionStats subscriptions = GoContext.subscriptionStats();
         Subscriptions bound =
                 new Subscriptions(subscriptions.active(), subscriptions.canceled(), subscriptions.deadlineExceeded());
         List<InFlightRequest> requests = new ArrayList<>();
@@ -68,8 +77,19 @@ public final class GoContextEndpoint {
                 stats.leaked(),
                 bound,
                 requestsInFlight);
-        Leaks leaks = new Leaks(LeakDetection.level().name().toLowerCase(Locale.ROOT), stats.leaked());
+        Leaks leaks = new Leaks(LeakDetection.level().name().toLowerCase(Locale.ROOT), stats.leaked(), recentLeaks());
         return new Report(counts, requests, leaks);
+    }
+
+    /** The recent leaks, newest first. */
+    private static List<Leak> recentLeaks() {
+        List<LeakReport> recent = LeakDetection.recentLeaks();
+        Instant now = Instant.now();
+        List<Leak> leaks = new ArrayList<>(recent.size());
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            leaks.add(Leak.of(recent.get(i), now));
+        }
+        return leaks;
     }
 
     /**
@@ -140,6 +160,33 @@ public final class GoContextEndpoint {
      * @param level the leak detection level ({@code disabled}, {@code sampled}, {@code all}, {@code
      *     paranoid})
      * @param detected leaks detected so far
+     * @param recent the most recent leaks (at most {@value LeakDetection#RECENT_LEAKS}), newest first
      */
-    public record Leaks(String level, long detected) {}
+    public record Leaks(String level, long detected, List<Leak> recent) {
+        /** What leak detection found, without the recent leaks. */
+        public Leaks(String level, long detected) {
+            this(level, detected, List.of());
+        }
+    }
+
+    /**
+     * One recent leak: a cancellable context dropped without {@code cancel()}.
+     *
+     * @param context the leaked context's name ({@code context.Background.WithValue(user, alice).WithCancel})
+     * @param detected when the leak was detected
+     * @param ageMs milliseconds since it was detected
+     * @param creationSite the first frames (at most {@value #CREATION_FRAMES}) of where the context
+     *     was created, innermost first, from the caller of {@code withCancel}/{@code withTimeout};
+     *     empty unless it was created at the {@code paranoid} level
+     */
+    public record Leak(String context, Instant detected, long ageMs, List<String> creationSite) {
+        static Leak of(LeakReport report, Instant now) {
+            List<String> frames = report.creationSite().stream()
+                    .limit(CREATION_FRAMES)
+                    .map(StackTraceElement::toString)
+                    .toList();
+            long ageMs = Math.max(0, Duration.between(report.detected(), now).toMillis());
+            return new Leak(report.context(), report.detected(), ageMs, frames);
+        }
+    }
 }

@@ -28,9 +28,12 @@ import org.springframework.web.reactive.function.client.ClientRequestObservation
  *   <li>server: from the request's {@link RequestScope} (exchange attribute {@link
  *       GoContextWebFilter#SCOPE_ATTRIBUTE}); a request the filter answered itself with {@code
  *       400}, or that ran without a scope, is {@code completed} (or {@code client_disconnected} if
- *       the connection was aborted). The observation stops before the request scope ends, so a
- *       response stream that Reactor Netty ends quietly because its client left (the scope records
- *       {@code client_disconnected}) is observed as {@code completed};
+ *       the connection was aborted). The scope decides its outcome as the exchange completes or
+ *       fails, before the observation stops, so a response stream that Reactor Netty ends quietly
+ *       because its client left is {@code client_disconnected}. An exchange the server cancels
+ *       stops its observation before the scope hears of the cancel: it is {@code
+ *       client_disconnected}, unless the ctx was already done ({@code deadline_exceeded}, {@code
+ *       canceled}), as the scope will decide;
  *   <li>client: from the ctx of the call (recorded in the observation by a filter that the
  *       auto-configuration adds to Boot's {@code WebClient.Builder}, or the request attribute
  *       {@link GoContextExchangeFilter#CTX_ATTRIBUTE}): its deadline, its cancel by a client that
@@ -64,9 +67,10 @@ public final class GoContextObservationFilter implements ObservationFilter {
     }
 
     /**
-     * Why the request ended. The observation stops before the scope ends (the filter runs inside
-     * the observed handler), so an outcome not yet recorded is read from the ctx the same way the
-     * scope will record it.
+     * Why the request ended: the scope's outcome, decided before a completion or an error reaches
+     * the observation. A cancel reaches the observation first (it travels from the server towards
+     * the handling), so an outcome not yet decided is read from the ctx and the aborted connection,
+     * the way the scope will decide it.
      */
     static RequestOutcome serverOutcome(ServerRequestObservationContext server) {
         Object attribute = server.getAttributes().get(GoContextWebFilter.SCOPE_ATTRIBUTE);

@@ -1,9 +1,14 @@
 package dev.gocontext.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.gocontext.Context;
+import dev.gocontext.Key;
+import dev.gocontext.LeakDetection;
 import dev.gocontext.reactor.http.RequestOutcome;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +108,46 @@ class EndpointTest {
         for (String id : new String[] {"first", "second", "third"}) {
             scopes.awaitEnd(id, "/open/hold");
         }
+    }
+
+    /** A context leaked at the paranoid level is listed: its name, age and where it was created. */
+    @Test
+    void aRecentLeakIsListedWithItsCreationSite() {
+        LeakDetection.Level previous = LeakDetection.level();
+        try {
+            LeakDetection.setLevel(LeakDetection.Level.PARANOID);
+            leakOne();
+            await().atMost(WAIT).until(() -> {
+                System.gc(); // the leak is found when its handle is collected
+                return LeakDetection.recentLeaks().stream()
+                        .anyMatch(l -> l.context().contains(LEAKED));
+            });
+        } finally {
+            LeakDetection.setLevel(previous);
+        }
+
+        JsonNode leaks = report().get("leaks");
+        assertThat(leaks.get("detected").asLong()).isPositive();
+        JsonNode leak = null;
+        for (JsonNode recent : leaks.get("recent")) {
+            if (recent.get("context").asString().contains(LEAKED)) {
+                leak = recent;
+            }
+        }
+        assertThat(leak).as("listed in %s", leaks).isNotNull();
+        assertThat(leak.get("context").asString())
+                .isEqualTo("context.Background.WithValue(leak, " + LEAKED + ").WithCancel");
+        assertThat(leak.get("ageMs").asLong()).isNotNegative();
+        assertThat(Instant.parse(leak.get("detected").asString())).isBeforeOrEqualTo(Instant.now());
+        JsonNode site = leak.get("creationSite");
+        assertThat(site.size()).isBetween(1, GoContextEndpoint.CREATION_FRAMES);
+        assertThat(site.get(0).asString()).contains(EndpointTest.class.getName() + ".leakOne(");
+    }
+
+    private static final String LEAKED = "endpoint-test";
+
+    private static void leakOne() {
+        Context.background().withValue(Key.of("leak"), LEAKED).withCancel(); // dropped without cancel
     }
 
     private JsonNode report() {

@@ -93,6 +93,7 @@ class GoContextEndpointAutoConfigurationTest {
                         context.getBean(GoContextEndpoint.class).report().leaks();
                 assertThat(leaks.level()).isEqualTo("all");
                 assertThat(leaks.detected()).isGreaterThanOrEqualTo(0);
+                assertThat(leaks.recent()).hasSizeLessThanOrEqualTo(LeakDetection.RECENT_LEAKS);
             });
         } finally {
             LeakDetection.setLevel(previous);

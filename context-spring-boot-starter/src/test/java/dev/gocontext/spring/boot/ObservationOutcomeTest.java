@@ -3,15 +3,18 @@ package dev.gocontext.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gocontext.reactor.http.RequestOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 
@@ -69,6 +72,27 @@ class ObservationOutcomeTest {
         call.dispose(); // closes the connection
 
         assertServer("/open/hold", "gone-1", "client_disconnected");
+    }
+
+    /**
+     * Reactor Netty ends a response stream quietly when its client leaves: the scope decides {@code
+     * client_disconnected} as the stream ends, before the server's observation stops.
+     */
+    @Test
+    void aStreamWhoseClientGoesAwayIsClientDisconnected() throws Exception {
+        List<String> received = client.get()
+                .uri("/events?n=1000")
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .header("X-Request-ID", "stream-1")
+                .retrieve()
+                .bodyToFlux(String.class)
+                .take(2) // then goes away: the connection of an unfinished response is closed
+                .collectList()
+                .block(WAIT);
+        assertThat(received).containsExactly("event 1", "event 2");
+
+        assertServer("/events", "stream-1", "client_disconnected");
+        assertThat(scopes.awaitEnd("stream-1", "/events")).isEqualTo(RequestOutcome.CLIENT_DISCONNECTED);
     }
 
     @Test
