@@ -35,20 +35,29 @@ final class ClientContextInterceptor implements ClientInterceptor {
         Context ctx = callOptions.getOption(GoContextGrpc.CTX);
         if (ctx == null) {
             ctx = GoContextGrpc.CONTEXT_KEY.get();
+            if (ctx == null) {
+                return new BoundClientCall.RequestIdOnly<>(next.newCall(method, callOptions), null);
+            }
         }
-        String authority = callOptions.getAuthority();
-        boolean allowed = requestIdTo.allows(authority != null ? authority : next.authority());
-        if (ctx == null) {
-            return new BoundClientCall<>(next.newCall(method, callOptions), null, null);
-        }
-        String requestId = allowed ? GoContextHttp.requestId(ctx) : null;
-        if (!GoContextHttp.isSafeRequestId(requestId)) {
-            requestId = null;
-        }
+        String requestId = requestIdFor(ctx, callOptions, next);
         CallOptions options = withDeadlineOf(callOptions, ctx);
-        ClientCall<ReqT, RespT> call =
-                ctx.err() == null ? next.newCall(method, options) : doneCall(method, options, next, ctx);
-        return new BoundClientCall<>(call, ctx.done() == Done.never() ? null : ctx, requestId);
+        if (ctx.err() != null) {
+            return new BoundClientCall<>(doneCall(method, options, next, ctx), ctx, requestId);
+        }
+        ClientCall<ReqT, RespT> call = next.newCall(method, options);
+        return ctx.done() == Done.never()
+                ? new BoundClientCall.RequestIdOnly<>(call, requestId)
+                : new BoundClientCall<>(call, ctx, requestId);
+    }
+
+    /** The ctx's request id if the call's authority is allowed to see it and it is safe, else null. */
+    private @Nullable String requestIdFor(Context ctx, CallOptions options, Channel next) {
+        String requestId = GoContextHttp.requestId(ctx);
+        if (requestId == null || !GoContextHttp.isSafeRequestId(requestId)) {
+            return null;
+        }
+        String authority = options.getAuthority();
+        return requestIdTo.allows(authority != null ? authority : next.authority()) ? requestId : null;
     }
 
     /**
