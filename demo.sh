@@ -15,7 +15,7 @@ jar=samples/target/context-samples.jar
 # Rebuild unless the jar is newer than every source and pom it is made from.
 stale=1
 if [ -f "$jar" ]; then
-  newer=$(find pom.xml context-core context-reactor context-grpc samples -name target -prune -o \
+  newer=$(find pom.xml context-core context-reactor context-grpc context-spring-boot-starter samples -name target -prune -o \
             -type f -newer "$jar" -print 2>/dev/null | head -n 1 || true)
   [ -z "$newer" ] && stale=0
 fi

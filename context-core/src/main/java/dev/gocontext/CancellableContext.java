@@ -23,8 +23,10 @@ public interface CancellableContext extends Context, AutoCloseable {
     /**
      * Cancels this context and all its descendants (Go's {@code CancelFunc}): {@code err()} and
      * {@code cause()} become {@link Context#CANCELED}. When this method returns, every descendant
-     * derived through this library is done, and this context no longer references its parent nor
-     * is referenced by it. Idempotent: a context that is already done keeps its error and cause.
+     * derived through this library is done (also while other threads cancel the same tree: this
+     * call never waits for them, it finishes their work), and this context is no longer referenced
+     * by its parent. It still references its parent, whose values it keeps answering, as in Go.
+     * Idempotent: a context that is already done keeps its error and cause.
      */
     void cancel();
 

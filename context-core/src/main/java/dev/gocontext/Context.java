@@ -65,7 +65,7 @@ public interface Context {
      * values. One shared instance; {@code toString()} is {@code "context.Background"}.
      */
     static Context background() {
-        return EmptyContext.BACKGROUND;
+        return NeverCanceledContext.EmptyContext.BACKGROUND;
     }
 
     /**
@@ -74,7 +74,7 @@ public interface Context {
      * toString()} is {@code "context.TODO"}.
      */
     static Context todo() {
-        return EmptyContext.TODO;
+        return NeverCanceledContext.EmptyContext.TODO;
     }
 
     /**
@@ -273,8 +273,10 @@ public interface Context {
      * As {@link #afterDone(Runnable)}, on {@code executor}. With a direct executor ({@code
      * Runnable::run}) the action runs on the thread that makes this context done, after this
      * library released its locks and after every descendant is done; it must then be short and
-     * must not block. The one exception is a deadline on the system clock: the shared timer thread
-     * never runs user code, so those actions are handed to the internal pool first.
+     * must not block. (If other threads cancel the same tree at that moment, the last of them to
+     * finish runs it.) The one exception is a deadline on the system clock: the shared timer thread
+     * never runs user code, so those actions are handed to an internal pool of their own first,
+     * where users' blocked {@link #afterDone(Runnable)} actions cannot hold them up.
      *
      * @throws NullPointerException if {@code action} or {@code executor} is null
      */

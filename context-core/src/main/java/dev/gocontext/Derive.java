@@ -45,7 +45,10 @@ final class Derive {
 
     private static CancellableContext withTimer(
             Context parent, Instant deadline, @Nullable Throwable cause, TimeSource time, long remainingNanos) {
-        TimerNode node = new TimerNode(parent, deadline, cause);
+        boolean onSystemTimer = time == SystemTimer.SystemTimeSource.INSTANCE
+                && remainingNanos > 0
+                && remainingNanos < Instants.FOREVER_NANOS;
+        TimerNode node = new TimerNode(parent, deadline, cause, onSystemTimer);
         ContextStats.recordCreated();
         attach(node); // a done parent wins over a passed deadline, as in Go
         node.start(time, remainingNanos);
@@ -58,7 +61,7 @@ final class Derive {
     }
 
     static Context withoutCancel(Context parent) {
-        return new WithoutCancelContext(unwrap(parent));
+        return new NeverCanceledContext.WithoutCancelContext(unwrap(parent));
     }
 
     static Context withTimeSource(Context parent, TimeSource timeSource) {
@@ -67,7 +70,7 @@ final class Derive {
 
     static TimeSource timeSourceOf(Context ctx) {
         TimeSource source = ctx.value(TIME_SOURCE);
-        return source != null ? source : SystemTimeSource.INSTANCE;
+        return source != null ? source : SystemTimer.SystemTimeSource.INSTANCE;
     }
 
     static Throwable requireCause(Throwable cause) {
@@ -76,7 +79,7 @@ final class Derive {
 
     /** The context itself, or the node behind a leak-tracked handle (never reference the handle). */
     static Context unwrap(Context ctx) {
-        return ctx instanceof TrackedHandle handle ? handle.node : ctx;
+        return ctx instanceof LeakDetector.TrackedHandle handle ? handle.node : ctx;
     }
 
     /** Go's rule: a child never outlives its parent's deadline. */
@@ -103,22 +106,6 @@ final class Derive {
         }
     }
 
-    /**
-     * The node whose list a child of {@code parent} is registered in: the nearest cancellable
-     * ancestor, or the node behind a user-written parent whose {@code done()} is one of ours; null
-     * if the child is not registered in any node.
-     */
-    static @Nullable CancelNode registrationNode(Context parent) {
-        Context source = doneSource(parent);
-        if (source instanceof CancelNode node) {
-            return node;
-        }
-        if (source instanceof NeverCanceledContext) {
-            return null;
-        }
-        return source.done() instanceof NodeDone d ? d.node : null;
-    }
-
     /** Where {@code parent}'s done signal comes from: itself, or the base of a value context. */
     private static Context doneSource(Context parent) {
         return parent instanceof ValueContext v ? v.base() : parent;
@@ -135,9 +122,9 @@ final class Derive {
             return; // never done
         }
         // a user-written parent (its done() is asked once): register with the node behind it if
-        // it is one of ours, else watch its done signal without a thread
+        // it is one of ours, else with the watch of its done signal, or through its own afterDone
         Done parentDone = source.done();
-        if (parentDone instanceof NodeDone d) {
+        if (parentDone instanceof CancelNode.NodeDone d) {
             d.node.adopt(child);
             return;
         }
@@ -145,11 +132,16 @@ final class Derive {
             return;
         }
         if (parentDone.isDone()) {
-            child.complete(Completion.ofForeign(source), false);
+            child.complete(CancelNode.Completion.ofForeign(source));
             return;
         }
-        Registration watch = source.afterDone(() -> child.complete(Completion.ofForeign(source), false), Runnable::run);
-        if (!child.add(new StopOnDone(watch))) {
+        if (!ParentWatch.hasOwnAfterDone(source)) {
+            ParentWatch.of(source, parentDone).adopt(child);
+            return;
+        }
+        Registration watch =
+                source.afterDone(() -> child.complete(CancelNode.Completion.ofForeign(source)), Runnable::run);
+        if (!child.add(new Waiter.StopOnDone(watch))) {
             watch.stop();
         }
     }

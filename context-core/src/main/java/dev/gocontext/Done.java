@@ -28,7 +28,7 @@ public interface Done {
      * #await()} blocks until interrupted, and the completion stage never completes.
      */
     static Done never() {
-        return NeverDone.INSTANCE;
+        return NeverCanceledContext.NeverDone.INSTANCE;
     }
 
     /** Whether the context is done. Never blocks; once true, stays true. */

@@ -2,6 +2,7 @@ package dev.gocontext;
 
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Run-time detection of {@link CancellableContext}s dropped without {@code cancel()}: Go vet's
@@ -56,7 +57,15 @@ public final class LeakDetection {
     }
 
     private static Level initialLevel() {
-        String configured = System.getProperty(PROPERTY);
+        return parse(System.getProperty(PROPERTY));
+    }
+
+    /**
+     * The level that {@code -Dgocontext.leakDetection=configured} selects: a level's name in any
+     * case, blanks around it ignored; absent or blank means {@link Level#SAMPLED}; anything else
+     * is reported at {@code WARNING} and means {@link Level#SAMPLED}.
+     */
+    static Level parse(@Nullable String configured) {
         if (configured == null || configured.isBlank()) {
             return Level.SAMPLED;
         }

@@ -1,9 +1,13 @@
 package dev.gocontext;
 
+import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +35,9 @@ final class LeakDetector {
 
     private static final AtomicBoolean FIRST_LEAK_LOGGED = new AtomicBoolean();
 
-    // Guarded by LeakDetector.class: the reaper thread, null when none runs.
-    private static @Nullable Thread reaper;
+    // Guarded by LeakDetector.class for writes; read without the lock first (tracking is frequent,
+    // starting the reaper rare). The reaper thread, null when none runs.
+    private static volatile @Nullable Thread reaper;
 
     private LeakDetector() {}
 
@@ -47,7 +52,7 @@ final class LeakDetector {
         }
         TrackedHandle handle = new TrackedHandle(node);
         Throwable creation = level == LeakDetection.Level.PARANOID
-                ? new Throwable("a context created here was never canceled: " + Derived.nameOf(node, NAME_LIMIT))
+                ? new Throwable("a context created here was never canceled: " + Named.nameOf(node, NAME_LIMIT))
                 : null;
         LeakProbe probe = new LeakProbe(handle, node, creation, QUEUE);
         handle.probe = probe;
@@ -61,12 +66,23 @@ final class LeakDetector {
         probe.clear();
     }
 
+    /** Makes the next leak the first again, logged at WARNING; for tests. */
+    static void resetFirstLeakWarning() {
+        FIRST_LEAK_LOGGED.set(false);
+    }
+
     /** Probes still tracked; for tests. */
     static int trackedCount() {
         return TRACKED.size();
     }
 
-    private static synchronized void ensureReaper() {
+    private static void ensureReaper() {
+        if (reaper == null) {
+            startReaper();
+        }
+    }
+
+    private static synchronized void startReaper() {
         if (reaper == null) {
             Thread t = new Thread(LeakDetector::reap, "gocontext-leak-detector");
             t.setDaemon(true);
@@ -105,7 +121,7 @@ final class LeakDetector {
     }
 
     private static void report(LeakProbe probe) {
-        String name = Derived.nameOf(probe.node, NAME_LIMIT);
+        String name = Named.nameOf(probe.node, NAME_LIMIT);
         if (probe.creation != null) {
             LOG.log(
                     System.Logger.Level.WARNING,
@@ -120,6 +136,104 @@ final class LeakDetector {
                             + " Further leaks are counted in ContextStats.leaked() and logged at DEBUG.");
         } else {
             LOG.log(System.Logger.Level.DEBUG, "context leak: {0}", name);
+        }
+    }
+
+    /**
+     * The user's handle of a cancellable context that leak detection tracks. Nothing in the library
+     * references it: parents, children and timers hold the {@link CancelNode} behind it, so the
+     * handle becomes unreachable exactly when the user drops it, and its {@link LeakProbe} can tell.
+     */
+    static final class TrackedHandle implements CancellableContext {
+        final CancelNode node;
+
+        // Set once by LeakDetector.track before the handle is returned to the user.
+        @Nullable
+        LeakProbe probe;
+
+        TrackedHandle(CancelNode node) {
+            this.node = node;
+        }
+
+        @Override
+        public void cancel() {
+            cancel(null);
+        }
+
+        @Override
+        public void cancel(@Nullable Throwable cause) {
+            try {
+                node.cancel(cause);
+                LeakProbe p = probe;
+                if (p != null) {
+                    probe = null;
+                    untrack(p);
+                }
+            } finally {
+                // keeps the handle reachable until the node is done, so it is never seen as a leak
+                Reference.reachabilityFence(this);
+            }
+        }
+
+        @Override
+        public void close() {
+            cancel();
+        }
+
+        @Override
+        public Optional<Instant> deadline() {
+            return node.deadline();
+        }
+
+        @Override
+        public Done done() {
+            return node.done();
+        }
+
+        @Override
+        public @Nullable ContextException err() {
+            return node.err();
+        }
+
+        @Override
+        public @Nullable Throwable cause() {
+            return node.cause();
+        }
+
+        @Override
+        public <T> @Nullable T value(Key<T> key) {
+            return node.value(key);
+        }
+
+        @Override
+        public Registration afterDone(Runnable action, Executor executor) {
+            return node.afterDone(action, executor);
+        }
+
+        @Override
+        public String toString() {
+            return node.toString();
+        }
+    }
+
+    /**
+     * Watches one {@link TrackedHandle}: enqueued by the garbage collector once the handle is
+     * unreachable. It references the node (to ask whether it is done), never the handle.
+     */
+    static final class LeakProbe extends PhantomReference<TrackedHandle> {
+        final CancelNode node;
+
+        /** Where the context was created; only at {@link LeakDetection.Level#PARANOID}. */
+        final @Nullable Throwable creation;
+
+        LeakProbe(
+                TrackedHandle handle,
+                CancelNode node,
+                @Nullable Throwable creation,
+                ReferenceQueue<? super TrackedHandle> queue) {
+            super(handle, queue);
+            this.node = node;
+            this.creation = creation;
         }
     }
 }

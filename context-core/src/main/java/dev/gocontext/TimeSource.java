@@ -29,7 +29,7 @@ public interface TimeSource {
      * measured with {@link System#nanoTime()}, so changes of the wall clock do not move them.
      */
     static TimeSource system() {
-        return SystemTimeSource.INSTANCE;
+        return SystemTimer.SystemTimeSource.INSTANCE;
     }
 
     /**

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * A cancellable context with a deadline: Go's {@code timerCtx}. On the system time source the
  * node is itself the entry of the timer heap ({@link SystemTimer}), so a deadline costs no
  * allocation beyond the node and its {@link Instant}; other time sources get a {@link
- * TimeSource#schedule} task.
+ * TimeSource#schedule} task, stopped by a waiter in the node's own list once it is done, so that
+ * the other source's {@code stop()} runs after the walk, never on the shared timer thread.
  */
 final class TimerNode extends CancelNode implements SystemTimer.Entry {
     final Instant deadline;
@@ -17,18 +18,21 @@ final class TimerNode extends CancelNode implements SystemTimer.Entry {
     /** The cause when the deadline fires; null means {@link Context#DEADLINE_EXCEEDED}. */
     private final @Nullable Throwable deadlineCause;
 
-    // The time source's timer for this node, when it is not the system one. Guarded by this
-    // node's monitor. Invariant: null once the node is done.
-    private @Nullable Registration foreignTimer;
+    /**
+     * Whether the node goes into the system timer's heap: fixed before the node is published, so
+     * that becoming done knows without a lock whether there is an entry to remove.
+     */
+    private final boolean onSystemTimer;
 
     // System timer bookkeeping, guarded by the SystemTimer lock: the position in the heap (-1 when
     // not in it).
     private int heapIndex = -1;
 
-    TimerNode(Context parent, Instant deadline, @Nullable Throwable deadlineCause) {
+    TimerNode(Context parent, Instant deadline, @Nullable Throwable deadlineCause, boolean onSystemTimer) {
         super(parent);
         this.deadline = deadline;
         this.deadlineCause = deadlineCause;
+        this.onSystemTimer = onSystemTimer;
     }
 
     @Override
@@ -46,43 +50,31 @@ final class TimerNode extends CancelNode implements SystemTimer.Entry {
         }
         if (remainingNanos <= 0) {
             expire();
-        } else if (remainingNanos >= Instants.FOREVER_NANOS) {
-            return; // never fires: nothing to schedule
-        } else if (timeSource == SystemTimeSource.INSTANCE) {
+        } else if (onSystemTimer) {
             SystemTimer.INSTANCE.schedule(this, remainingNanos);
             if (isDone()) {
                 // made done while being scheduled; onDone() may have run before the schedule
                 SystemTimer.INSTANCE.unschedule(this);
             }
-        } else {
+        } else if (remainingNanos < Instants.FOREVER_NANOS) {
             Registration timer = timeSource.schedule(this::expire, Duration.ofNanos(remainingNanos));
-            synchronized (this) {
-                if (!isDone()) {
-                    foreignTimer = timer;
-                    return;
-                }
+            if (!add(new Waiter.StopOnDone(timer))) {
+                timer.stop();
             }
-            timer.stop();
         }
     }
 
     /** The deadline fired. */
     @Override
     public void expire() {
-        complete(Completion.of(Context.DEADLINE_EXCEEDED, deadlineCause), true);
+        complete(Completion.of(Context.DEADLINE_EXCEEDED, deadlineCause));
     }
 
-    /** Done for any reason: the timer is useless now, release it. */
+    /** Done for any reason: the system timer's entry is useless now, release it. */
     @Override
-    void onDone() {
-        Registration timer;
-        synchronized (this) {
-            timer = foreignTimer;
-            foreignTimer = null;
-        }
-        if (timer != null) {
-            timer.stop();
-        } else {
+    void onDone(Object state) {
+        super.onDone(state);
+        if (onSystemTimer) {
             SystemTimer.INSTANCE.unschedule(this);
         }
     }

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * A missing key costs one AND. Rebinding a key replaces its value in place, so the array never
  * holds shadowed values.
  */
-final class ValueContext implements Context, Derived {
+final class ValueContext implements Context, Named {
     /** Beyond this many bindings a new segment starts, so withValue never copies more. */
     static final int MAX_FLAT_BINDINGS = 32;
 
@@ -58,7 +58,7 @@ final class ValueContext implements Context, Derived {
         this.filter = filter;
     }
 
-    /** {@code parent.withValue(key, value)}; {@code parent} is never a {@link TrackedHandle}. */
+    /** {@code parent.withValue(key, value)}; {@code parent} is never a {@link LeakDetector.TrackedHandle}. */
     static ValueContext derive(Context parent, Key<?> key, @Nullable Object value) {
         Context base = parent instanceof ValueContext v ? v.base : parent;
         Object[] inherited = NO_BINDINGS;
@@ -103,9 +103,9 @@ final class ValueContext implements Context, Derived {
         while (true) {
             if (c instanceof CancelNode n) {
                 c = n.parent;
-            } else if (c instanceof WithoutCancelContext w) {
+            } else if (c instanceof NeverCanceledContext.WithoutCancelContext w) {
                 c = w.parent;
-            } else if (c instanceof EmptyContext) {
+            } else if (c instanceof NeverCanceledContext.EmptyContext) {
                 return null;
             } else {
                 return c; // a ValueContext, or a user-written context
@@ -137,8 +137,17 @@ final class ValueContext implements Context, Derived {
         return base;
     }
 
+    /** The common case in one step: the key is bound here, in its primary slot; else the walk. */
     @Override
+    @SuppressWarnings("unchecked")
     public <T> @Nullable T value(Key<T> key) {
+        long bit = Objects.requireNonNull(key, "key").bit;
+        if ((filter & bit) != 0) {
+            int i = primaryIndex(filter, bit);
+            if (bindings[i] == key) {
+                return (T) bindings[i + 1];
+            }
+        }
         return lookup(this, key);
     }
 
@@ -166,7 +175,7 @@ final class ValueContext implements Context, Derived {
                 c = next;
             } else if (c instanceof CancelNode n) {
                 c = n.parent;
-            } else if (c instanceof WithoutCancelContext w) {
+            } else if (c instanceof NeverCanceledContext.WithoutCancelContext w) {
                 c = w.parent;
             } else {
                 return c.value(key); // a root, or a user-written context
@@ -201,7 +210,7 @@ final class ValueContext implements Context, Derived {
 
     @Override
     public String toString() {
-        return Derived.nameOf(this);
+        return Named.nameOf(this);
     }
 
     @Override

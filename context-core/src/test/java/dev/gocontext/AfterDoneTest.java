@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,21 +35,42 @@ class AfterDoneTest {
         Thread.currentThread().setUncaughtExceptionHandler(savedHandler);
     }
 
+    /**
+     * An executor over the default pool that counts hand-offs. A cancellation hands each action to
+     * its executor before cancel() returns (on the canceling thread, no other walker being
+     * around), so counting hand-offs then tells at once whether an action would run twice: no
+     * waiting for a second run that should never come.
+     */
+    static final class CountingPool implements Executor {
+        final AtomicInteger handedOff = new AtomicInteger();
+
+        @Override
+        public void execute(Runnable task) {
+            handedOff.incrementAndGet();
+            AfterDone.defaultExecutor().execute(task);
+        }
+    }
+
     @Test
     void runsOnceAfterCancelAndStopThenReturnsFalse() throws InterruptedException {
         CancellableContext ctx = Context.background().withCancel();
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch ran = new CountDownLatch(1);
-        Registration registration = ctx.afterDone(() -> {
-            runs.incrementAndGet();
-            ran.countDown();
-        });
+        CountingPool pool = new CountingPool();
+        Registration registration = ctx.afterDone(
+                () -> {
+                    runs.incrementAndGet();
+                    ran.countDown();
+                },
+                pool);
         assertThat(runs).hasValue(0);
 
         ctx.cancel();
         ctx.cancel(new Exception("again"));
+        assertThat(pool.handedOff)
+                .as("handed to the pool once, before cancel() returned")
+                .hasValue(1);
         assertThat(ran.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        TestSupport.sleep(Duration.ofMillis(50)); // a second run, if there were one, would show now
         assertThat(runs).hasValue(1);
         assertThat(registration.stop()).isFalse();
         assertThat(registration.stop()).isFalse();
@@ -240,16 +262,21 @@ class AfterDoneTest {
         FutureContext custom = new FutureContext();
         AtomicInteger runs = new AtomicInteger();
         CompletableFuture<Void> ran = new CompletableFuture<>();
-        Registration kept = custom.afterDone(() -> {
-            runs.incrementAndGet();
-            ran.complete(null);
-        });
+        CountingPool pool = new CountingPool();
+        Registration kept = custom.afterDone(
+                () -> {
+                    runs.incrementAndGet();
+                    ran.complete(null);
+                },
+                pool);
         Registration stopped = custom.afterDone(runs::incrementAndGet, Runnable::run);
         assertThat(stopped.stop()).isTrue();
 
-        custom.finish(Context.CANCELED, Context.CANCELED);
+        custom.finish(Context.CANCELED, Context.CANCELED); // completes the stage on this thread
+        assertThat(pool.handedOff)
+                .as("handed to the pool once, as the context became done")
+                .hasValue(1);
         ran.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-        TestSupport.sleep(Duration.ofMillis(20));
         assertThat(runs).hasValue(1);
         assertThat(kept.stop()).isFalse();
 
@@ -290,5 +317,42 @@ class AfterDoneTest {
         assertThat(ranOn.get().getName())
                 .as("the deadline fired on the timer thread")
                 .doesNotStartWith("gocontext-timer");
+    }
+    /**
+     * An action on a direct executor runs with no lock of this library held: another thread can
+     * use the same context, its parent, the timer and a user-written context meanwhile. Checked
+     * from another thread, since a lock held by the running thread would let that thread through.
+     */
+    @Test
+    void aDirectExecutorActionRunsWithNoLibraryLockHeld() throws Exception {
+        CancellableContext parent = Context.background().withCancel();
+        CancellableContext ctx = parent.withTimeout(Duration.ofHours(1));
+        CancellableContext child = ctx.withCancel();
+        FutureContext custom = new FutureContext();
+        CompletableFuture<Boolean> otherThreadGotThrough = new CompletableFuture<>();
+        ctx.afterDone(
+                () -> {
+                    Thread other = new Thread(() -> {
+                        ctx.afterDone(() -> {}, Runnable::run);
+                        ctx.withCancel().cancel();
+                        ctx.done().toCompletionStage();
+                        child.cancel();
+                        parent.withCancel().cancel();
+                        parent.withTimeout(Duration.ofHours(1)).cancel();
+                        assertThat(custom.afterDone(() -> {}).stop()).isTrue();
+                    });
+                    other.setDaemon(true);
+                    other.start();
+                    try {
+                        other.join(PATIENCE.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    otherThreadGotThrough.complete(!other.isAlive());
+                },
+                Runnable::run);
+        ctx.cancel();
+        assertThat(otherThreadGotThrough).isCompletedWithValue(true);
+        parent.cancel();
     }
 }

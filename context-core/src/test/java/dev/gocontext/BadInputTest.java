@@ -119,12 +119,26 @@ class BadInputTest {
         assertThat(ContextStats.global().created()).as("nothing was created").isEqualTo(created);
     }
 
+    /**
+     * {@code cancel(null)} is {@code cancel()} on every receiver: the receiver itself when it is a
+     * live cancellable context, else a child of it, which a done receiver has already made done
+     * with its own error and cause (the first cancellation wins).
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("receivers")
-    void nullCauseToCancelIsAllowedAndMeansCancel(String name, Context ignored) {
-        CancellableContext ctx = Context.background().withCancel();
+    void nullCauseToCancelIsAllowedAndMeansCancel(String name, Context receiver) {
+        ContextException receiverErr = receiver.err();
+        Throwable receiverCause = receiver.cause();
+        CancellableContext ctx =
+                receiver instanceof CancellableContext c && receiverErr == null ? c : keep(receiver.withCancel());
         ctx.cancel(null);
-        assertThat(ctx.cause()).isSameAs(Context.CANCELED);
+        if (receiverErr == null) {
+            assertThat(ctx.err()).isSameAs(Context.CANCELED);
+            assertThat(ctx.cause()).isSameAs(Context.CANCELED);
+        } else {
+            assertThat(ctx.err()).isSameAs(receiverErr);
+            assertThat(ctx.cause()).isSameAs(receiverCause);
+        }
     }
 
     @Test

@@ -22,17 +22,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linearizability of a small cancellation tree (parent, child) under concurrent cancel(cause),
- * err/cause reads, afterDone registration + stop, and child derivation, checked by Lincheck
- * against the sequential behaviour of the same operations. {@link #exactlyOnce()} also checks,
- * after each scenario, that every afterDone action ran exactly once or was stopped.
+ * Linearizability of a small cancellation tree under concurrent cancel(cause), err/cause reads,
+ * afterDone registration + stop, and child derivation, checked by Lincheck against the sequential
+ * behaviour of the same operations. The tree has both shapes of a node's list: {@code child}
+ * keeps one list (until contention spreads it), {@code parent} is striped from the start, as a
+ * long-lived parent that many threads derive from becomes. {@link #exactlyOnce()} also checks,
+ * after each scenario, that every afterDone action ran exactly once or was stopped, and that the
+ * parent's stripes hold exactly the children still registered: none lost, none doubled.
  *
  * <p>The parent's own state is deliberately not read: as in Go, an observer may see a canceled
  * parent whose child is not canceled yet while the canceling thread is still propagating. What
  * Go guarantees, and what this checks, is that when any cancel() call returns (also a second,
  * concurrent one), every descendant is done.
  *
- * <p>Public, as Lincheck requires; small settings, so that it fits the build's time on 2 cores.
+ * <p>Public, as Lincheck requires. The default depth takes about a minute; {@code
+ * -Dgocontext.lincheck=deep} explores ten times as many scenarios, each with twice the
+ * interleavings (about twenty minutes).
  */
 @Param(name = "cause", gen = IntGen.class, conf = "0:2")
 public class CancelNodeLincheckTest {
@@ -40,10 +45,17 @@ public class CancelNodeLincheckTest {
     };
     private static LeakDetection.Level savedLevel;
 
+    private static final boolean DEEP = "deep".equals(System.getProperty("gocontext.lincheck"));
+
     private final CancellableContext parent = Context.background().withCancel();
     private final CancellableContext child = parent.withValue(Key.of("k"), 1).withCancel();
     private final CancellableContext grandchild = child.withCancel();
     private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<CancellableContext> keptChildren = new ConcurrentLinkedQueue<>();
+
+    public CancelNodeLincheckTest() {
+        ((CancelNode) Derive.unwrap(parent)).stripeNow();
+    }
 
     @BeforeAll
     static void noLeakTracking() {
@@ -88,6 +100,22 @@ public class CancelNodeLincheckTest {
         return describe(child.withCancel());
     }
 
+    /** Derives a child from the striped parent and keeps it: live, or done with the parent's cause. */
+    @Operation
+    public String deriveUnderParent() {
+        CancellableContext c = parent.withCancel();
+        keptChildren.add(c);
+        return describe(c);
+    }
+
+    /** Derives a child from the striped parent and cancels it: done with its own cause or the parent's. */
+    @Operation
+    public String deriveAndCancelUnderParent(@Param(name = "cause") int cause) {
+        CancellableContext c = parent.withCancel();
+        c.cancel(CAUSES[cause]);
+        return describe(c);
+    }
+
     /** Registers an action on the child and stops it: true only if the action never runs. */
     @Operation
     public boolean registerAndStop() {
@@ -104,7 +132,11 @@ public class CancelNodeLincheckTest {
         volatile boolean stopped;
     }
 
-    /** After every scenario: each action ran exactly once if the child is done and it was not stopped. */
+    /**
+     * After every scenario: each action ran exactly once if the child is done and it was not
+     * stopped; the kept children of the parent are done exactly if the parent is, with its cause;
+     * a live parent holds exactly its live children (the value child's node and the kept ones).
+     */
     @Validate
     public void exactlyOnce() {
         boolean childDone = child.err() != null;
@@ -114,6 +146,17 @@ public class CancelNodeLincheckTest {
                 throw new IllegalStateException(
                         "action ran " + o.runs.get() + " times; stopped " + o.stopped + ", child done " + childDone);
             }
+        }
+        Throwable parentCause = parent.cause();
+        for (CancellableContext kept : keptChildren) {
+            if (kept.cause() != parentCause) {
+                throw new IllegalStateException("kept child " + describe(kept) + ", parent " + describe(parent));
+            }
+        }
+        int registered = ((CancelNode) Derive.unwrap(parent)).waiterCount();
+        int expected = parentCause != null ? 0 : keptChildren.size() + (childDone ? 0 : 1);
+        if (registered != expected) {
+            throw new IllegalStateException("the parent holds " + registered + " waiters, expected " + expected);
         }
     }
 
@@ -130,30 +173,34 @@ public class CancelNodeLincheckTest {
     @Test
     void stressTest() {
         new StressOptions()
-                .iterations(2)
-                .invocationsPerIteration(40)
+                .iterations(DEEP ? 150 : 15)
+                .invocationsPerIteration(DEEP ? 700 : 350)
                 .threads(2)
                 .actorsPerThread(3)
                 .check(getClass());
     }
 
     /**
-     * Model checking explores the interleavings of random scenarios plus two fixed ones, the
-     * shapes of the bug it once found: a second cancel of a context whose first cancel is still
-     * propagating, and a cancel of an ancestor while a descendant's own cancel is propagating.
-     * In both, what the second thread observes after its cancel() returned must be done.
+     * Model checking explores the interleavings of random scenarios plus three fixed ones: a
+     * second cancel of a context whose first cancel is still propagating, and a cancel of an
+     * ancestor while a descendant's own cancel is propagating (in both, what the second thread
+     * observes after its cancel() returned must be done); and two threads registering in and
+     * leaving the striped parent's stripes while it is canceled.
      */
     @Test
     void modelCheckingTest() {
         new ModelCheckingOptions()
-                .iterations(4)
-                .invocationsPerIteration(50)
+                .iterations(DEEP ? 150 : 15)
+                .invocationsPerIteration(DEEP ? 340 : 170)
                 .threads(2)
                 .actorsPerThread(3)
                 .addCustomScenario(twoThreads(
                         List.of(call("cancelParent", 0)), List.of(call("cancelParent", 1), call("registerAndStop"))))
                 .addCustomScenario(twoThreads(
                         List.of(call("cancelChild", 0)), List.of(call("cancelParent", 1), call("grandchildState"))))
+                .addCustomScenario(twoThreads(
+                        List.of(call("deriveAndCancelUnderParent", 0), call("deriveUnderParent")),
+                        List.of(call("deriveAndCancelUnderParent", 1), call("cancelParent", 2))))
                 .check(getClass());
     }
 

@@ -260,6 +260,31 @@ class CancelTest {
         }
     }
 
+    /**
+     * What a canceled child keeps, and what keeps it: it still references its parent (its values
+     * stay visible, as in Go), while the parent no longer references it.
+     */
+    @Test
+    void aCanceledChildKeepsItsParentButTheParentNoLongerKeepsIt() {
+        Key<String> user = Key.of("user");
+        CancellableContext parent =
+                Context.background().withValue(user, "alice").withCancel();
+        CancellableContext child = parent.withCancel();
+        child.cancel();
+        assertThat(child.value(user)).isEqualTo("alice");
+        assertThat(DoneTest.waiters(parent))
+                .as("the parent holds nothing of the child")
+                .isZero();
+
+        WeakReference<Context> parentRef = new WeakReference<>(Derive.unwrap(parent));
+        parent.cancel(); // dropped canceled: never a leak
+        parent = null;
+        assertThat(survivesGc(parentRef)).as("held through the child").isTrue();
+        assertThat(child.value(user)).isEqualTo("alice");
+        child = null;
+        assertCollected(parentRef, "the parent, once neither it nor the child is held");
+    }
+
     private static WeakReference<Context> canceledChildOf(Context parent) {
         CancellableContext child = parent.withCancel();
         child.afterDone(() -> {});

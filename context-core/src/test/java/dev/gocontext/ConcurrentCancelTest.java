@@ -7,14 +7,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Go's guarantee that when a cancel call returns, every descendant is done, also when another
- * thread is propagating a cancellation through the same tree at that moment (Go holds the
- * parent's lock while canceling its children). A time source whose stop() blocks pauses a
- * propagation half-way, deterministically.
+ * thread is cancelling the same tree at that moment (Go holds the parent's lock while canceling its
+ * children; here the later canceler walks what is left itself, and never waits). A test hook
+ * pauses the first cancellation half-way through its walk, deterministically: the second
+ * canceler runs while the first is stopped between two nodes.
  */
 class ConcurrentCancelTest {
     /** A time source whose timers block in stop() until released: stop() runs inside a cancellation. */
@@ -41,81 +44,143 @@ class ConcurrentCancelTest {
         }
     }
 
-    @Test
-    void secondCancelOfTheSameContextReturnsOnlyAfterThePropagation() throws Exception {
-        BlockingStopTimeSource time = new BlockingStopTimeSource();
-        CancellableContext parent = Context.background().withCancel();
-        CancellableContext timer = parent.withTimeSource(time).withTimeout(Duration.ofHours(1));
-        CancellableContext grandchild = timer.withCancel();
+    /**
+     * A parent, a child on a {@link BlockingStopTimeSource} and a grandchild, whose first cancel
+     * (of the parent, on a thread of its own) is stuck in that user code; closing releases it.
+     */
+    static final class StuckCancellation implements AutoCloseable {
+        final BlockingStopTimeSource time = new BlockingStopTimeSource();
+        final CancellableContext parent = Context.background().withCancel();
+        final CancellableContext timer = parent.withTimeSource(time).withTimeout(Duration.ofHours(1));
+        final CancellableContext grandchild = timer.withCancel();
+        private final Thread first;
 
-        Thread first = start(parent::cancel);
-        assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
-                .isTrue();
-        // the first cancel is now half-way: parent and timer are done, grandchild not yet
-        assertThat(parent.err()).isSameAs(Context.CANCELED);
-        assertThat(timer.err()).isSameAs(Context.CANCELED);
-
-        AtomicReference<ContextException> afterParent = new AtomicReference<>();
-        AtomicReference<ContextException> afterTimer = new AtomicReference<>();
-        Thread secondOnParent = start(() -> {
-            parent.cancel();
-            afterParent.set(grandchild.err());
-        });
-        Thread secondOnTimer = start(() -> {
-            timer.cancel(new Exception("too late"));
-            afterTimer.set(grandchild.err());
-        });
-        secondOnParent.join(200);
-        secondOnTimer.join(200);
-        assertThat(secondOnParent.isAlive() || afterParent.get() != null)
-                .as("parent.cancel() returned while a descendant was live")
-                .isTrue();
-        assertThat(secondOnTimer.isAlive() || afterTimer.get() != null)
-                .as("timer.cancel() returned while a descendant was live")
-                .isTrue();
-
-        time.release.countDown();
-        for (Thread t : new Thread[] {first, secondOnParent, secondOnTimer}) {
-            t.join(PATIENCE.toMillis());
-            assertThat(t.isAlive()).isFalse();
+        StuckCancellation(String threadName) throws InterruptedException {
+            first = new Thread(parent::cancel, threadName);
+            first.start();
+            assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the first cancel is stuck in user code")
+                    .isTrue();
         }
-        assertThat(afterParent.get()).isSameAs(Context.CANCELED);
-        assertThat(afterTimer.get()).isSameAs(Context.CANCELED);
-        assertThat(grandchild.cause()).isSameAs(Context.CANCELED);
+
+        @Override
+        public void close() throws InterruptedException {
+            time.release.countDown();
+            first.join(PATIENCE.toMillis());
+            assertThat(first.isAlive()).as("the first cancel returned").isFalse();
+        }
+    }
+
+    /** Pauses the walk of one thread right after it makes {@code at} done, until released. */
+    static final class PausedWalk implements AutoCloseable {
+        final CountDownLatch paused = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        PausedWalk(Context at, Thread walker) {
+            CancelNode node = (CancelNode) Derive.unwrap(at);
+            CancelNode.markedByWalk = marked -> {
+                if (marked == node && Thread.currentThread() == walker) {
+                    paused.countDown();
+                    try {
+                        release.await(PATIENCE.toMillis() * 3, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+        }
+
+        void awaitPaused() throws InterruptedException {
+            assertThat(paused.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the first walk reached the pause")
+                    .isTrue();
+        }
+
+        /** Releases the paused walk, and removes the hook (which holds the node it waits for). */
+        @Override
+        public void close() {
+            release.countDown();
+            CancelNode.markedByWalk = null;
+        }
+    }
+
+    @AfterEach
+    void removeHook() {
+        CancelNode.markedByWalk = null;
     }
 
     @Test
-    void cancelOfAnAncestorWaitsForAPropagationAlreadyRunningBelowIt() throws Exception {
-        BlockingStopTimeSource time = new BlockingStopTimeSource();
+    void aSecondCancelOfTheSameContextFinishesTheWalkItselfAndNeverWaits() throws Exception {
+        CancellableContext parent = Context.background().withCancel();
+        CancellableContext child = parent.withCancel();
+        CancellableContext grandchild = child.withValue(Key.of("k"), 1).withCancel();
+        AtomicInteger actionRuns = new AtomicInteger();
+        AtomicReference<ContextException> grandchildWhenActionRan = new AtomicReference<>();
+        grandchild.afterDone(
+                () -> {
+                    actionRuns.incrementAndGet();
+                    grandchildWhenActionRan.set(grandchild.err());
+                },
+                Runnable::run);
+
+        Thread first = new Thread(parent::cancel, "first-canceler");
+        try (PausedWalk pause = new PausedWalk(child, first)) {
+            first.start();
+            pause.awaitPaused();
+            assertThat(grandchild.err()).as("the first walk is half-way").isNull();
+
+            CancelNeverWaitsTest.Outcome second = CancelNeverWaitsTest.cancelOnANewThread(parent, grandchild)
+                    .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(second.descendantErr())
+                    .as("the grandchild when the second cancel() returned")
+                    .isSameAs(Context.CANCELED);
+            assertThat(second.waitsAndBlocks()).isZero();
+            assertThat(actionRuns).as("actions wait for the last walker").hasValue(0);
+        }
+        first.join(PATIENCE.toMillis());
+        assertThat(first.isAlive()).isFalse();
+        assertThat(actionRuns).as("the action ran once").hasValue(1);
+        assertThat(grandchildWhenActionRan.get()).isSameAs(Context.CANCELED);
+        assertThat(DoneTest.waiters(child)).isZero();
+    }
+
+    @Test
+    void aCancelOfAnAncestorFinishesAWalkRunningBelowItWithThatWalksCause() throws Exception {
         CancellableContext root = Context.background().withCancel();
         CancellableContext middle = root.withCancel();
-        CancellableContext timer = middle.withTimeSource(time).withTimeout(Duration.ofHours(1));
-        CancellableContext grandchild = timer.withCancel();
+        CancellableContext child = middle.withCancel();
+        CancellableContext grandchild = child.withCancel();
+        Exception middleCause = new Exception("middle first");
 
-        Thread belowRunning = start(middle::cancel);
-        assertThat(time.stopEntered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
-                .isTrue();
+        Thread below = new Thread(() -> middle.cancel(middleCause), "canceler-below");
+        try (PausedWalk pause = new PausedWalk(child, below)) {
+            below.start();
+            pause.awaitPaused();
 
-        AtomicReference<ContextException> seenAfterReturn = new AtomicReference<>();
-        Thread ancestor = start(() -> {
-            root.cancel();
-            seenAfterReturn.set(grandchild.err());
-        });
-        ancestor.join(200);
-        assertThat(ancestor.isAlive() || seenAfterReturn.get() != null)
-                .as("root.cancel() returned while a descendant was live")
-                .isTrue();
-        time.release.countDown();
-        ancestor.join(PATIENCE.toMillis());
-        belowRunning.join(PATIENCE.toMillis());
-        assertThat(seenAfterReturn.get()).isSameAs(Context.CANCELED);
-        assertThat(grandchild.cause()).as("canceled by middle first").isSameAs(Context.CANCELED);
+            CancelNeverWaitsTest.Outcome ancestor = CancelNeverWaitsTest.cancelOnANewThread(root, grandchild)
+                    .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(ancestor.descendantErr()).isSameAs(Context.CANCELED);
+            assertThat(ancestor.waitsAndBlocks()).isZero();
+            assertThat(grandchild.cause()).as("canceled by middle first").isSameAs(middleCause);
+        }
+        below.join(PATIENCE.toMillis());
+        assertThat(below.isAlive()).isFalse();
+        assertThat(root.cause()).isSameAs(Context.CANCELED);
     }
 
-    private static Thread start(Runnable body) {
-        Thread t = new Thread(body, "concurrent-cancel");
-        t.setDaemon(true);
-        t.start();
-        return t;
+    @Test
+    void aSecondCancelWhileTheFirstRunsUserCodeReturnsWithEveryDescendantDone() throws Exception {
+        CancellableContext grandchild;
+        try (StuckCancellation stuck = new StuckCancellation("first-canceler")) {
+            grandchild = stuck.grandchild;
+            for (CancellableContext again : new CancellableContext[] {stuck.parent, stuck.timer}) {
+                CancelNeverWaitsTest.Outcome outcome = CancelNeverWaitsTest.cancelOnANewThread(again, grandchild)
+                        .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(outcome.descendantErr())
+                        .as("after cancel() of %s", again)
+                        .isSameAs(Context.CANCELED);
+            }
+        }
+        assertThat(grandchild.cause()).isSameAs(Context.CANCELED);
     }
 }

@@ -3,13 +3,37 @@ package dev.gocontext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link ContextStats}: created, active, done by reason. Tests run one at a time (the default),
- * and compare deltas, since other tests create contexts in the same JVM.
+ * and compare deltas, since other tests create contexts in the same JVM. Before each test the
+ * JVM is made quiet: the leak detector has processed every handle earlier tests dropped, no
+ * deadline on the system clock is due soon, and leak tracking is off while the test runs; the
+ * test's own contexts run on a manual clock.
  */
 class ContextStatsTest {
+    private LeakDetection.Level savedLevel;
+
+    @BeforeEach
+    void settle() {
+        savedLevel = LeakDetection.level();
+        LeakDetection.setLevel(LeakDetection.Level.DISABLED);
+        LeakDetectionTest.quiesce();
+        TestSupport.awaitTrue(
+                () -> SystemTimer.INSTANCE.nanosUntilFirstDue() > TimeUnit.MINUTES.toNanos(1),
+                "no deadline of an earlier test due within a minute",
+                Duration.ofSeconds(70));
+    }
+
+    @AfterEach
+    void restore() {
+        LeakDetection.setLevel(savedLevel);
+    }
+
     @Test
     void globalIsOneInstance() {
         assertThat(ContextStats.global()).isSameAs(ContextStats.global());

@@ -172,6 +172,59 @@ class CustomParentTest {
         assertThat(live.cause()).isSameAs(PARENT_CAUSE);
     }
 
+    /**
+     * The bound on a user-written parent's dependents holds whatever its stage is: here every
+     * {@code toCompletionStage()} call returns a new read-only view, each a dependent of the
+     * parent's future for as long as the parent lives. Children and stopped actions must not ask
+     * for one each.
+     */
+    @Test
+    void childrenAndStoppedActionsLeaveNoDependentsOnAParentWithReadOnlyStageViews() {
+        FutureContext parent = FutureContext.withReadOnlyStage();
+        for (int i = 0; i < 10_000; i++) {
+            parent.withCancel().cancel();
+            assertThat(parent.afterDone(() -> {}).stop()).isTrue();
+        }
+        assertThat(parent.future.getNumberOfDependents())
+                .as("dependents left on the parent's future by 20,000 finished registrations")
+                .isLessThanOrEqualTo(2);
+
+        CancellableContext live = parent.withTimeout(Duration.ofHours(1));
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        parent.afterDone(runs::incrementAndGet, Runnable::run);
+        parent.finish(Context.CANCELED, PARENT_CAUSE);
+        assertThat(live.cause()).isSameAs(PARENT_CAUSE);
+        assertThat(runs).hasValue(1);
+    }
+
+    /**
+     * With weak references: a child canceled first, and a stopped action, are unreachable while
+     * a user-written parent with read-only stage views lives; a live child (the control) is not.
+     */
+    @Test
+    void canceledChildrenAndStoppedActionsOfAParentWithReadOnlyStageViewsBecomeUnreachable() {
+        FutureContext parent = FutureContext.withReadOnlyStage();
+        CancellableContext kept = parent.withCancel();
+        WeakReference<Context> live = new WeakReference<>(Derive.unwrap(kept));
+        kept = null;
+        WeakReference<Context> canceled = canceledChildOf(parent);
+        WeakReference<Runnable> stopped = stoppedActionOf(parent);
+
+        assertCollected(canceled, "a canceled child of a user-written parent");
+        assertCollected(stopped, "a stopped action on a user-written parent");
+        assertThat(TestSupport.survivesGc(live))
+                .as("a live child stays registered with its parent")
+                .isTrue();
+        parent.finish(Context.CANCELED, PARENT_CAUSE);
+    }
+
+    private static WeakReference<Runnable> stoppedActionOf(Context parent) {
+        Object payload = new Object();
+        Runnable action = payload::hashCode;
+        assertThat(parent.afterDone(action).stop()).isTrue();
+        return new WeakReference<>(action);
+    }
+
     /** Done's stage should complete normally; one that fails still counts as done. */
     @Test
     void parentWhoseStageCompletesExceptionallyStillCancelsItsChildren() throws InterruptedException {

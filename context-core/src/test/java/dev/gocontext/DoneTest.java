@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -89,20 +88,22 @@ class DoneTest {
     @Test
     void oneCancelReleasesEveryWaiter() throws Exception {
         CancellableContext ctx = Context.background().withCancel();
-        CountDownLatch released = new CountDownLatch(8);
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             boolean timed = i % 2 == 0;
+            CompletableFuture<Boolean> result = new CompletableFuture<>();
+            results.add(result);
             Thread t = new Thread(() -> {
                 try {
                     if (timed) {
-                        assertThat(ctx.done().await(Duration.ofHours(1))).isTrue();
+                        result.complete(ctx.done().await(Duration.ofHours(1)));
                     } else {
                         ctx.done().await();
+                        result.complete(true);
                     }
-                    released.countDown();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
                 }
             });
             t.start();
@@ -111,8 +112,13 @@ class DoneTest {
         for (Thread t : threads) {
             awaitWaiting(t);
         }
+        assertThat(waiters(ctx)).isEqualTo(8);
         ctx.cancel();
-        assertThat(released.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        for (CompletableFuture<Boolean> result : results) {
+            assertThat(result.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("await reported the cancellation")
+                    .isTrue();
+        }
         assertThat(waiters(ctx)).isZero();
     }
 

@@ -15,6 +15,7 @@ final class FutureContext implements Context {
 
     private final Context values;
     private final Optional<Instant> deadline;
+    private final boolean readOnlyStage;
     private volatile ContextException err;
     private volatile Throwable cause;
 
@@ -25,8 +26,22 @@ final class FutureContext implements Context {
 
     /** A context that answers {@code value()} from {@code values} (e.g. to carry a time source). */
     FutureContext(Context values, Optional<Instant> deadline) {
+        this(values, deadline, false);
+    }
+
+    private FutureContext(Context values, Optional<Instant> deadline, boolean readOnlyStage) {
         this.values = values;
         this.deadline = deadline;
+        this.readOnlyStage = readOnlyStage;
+    }
+
+    /**
+     * A context whose {@code done().toCompletionStage()} returns a new read-only view ({@link
+     * CompletableFuture#minimalCompletionStage()}) on every call, as this library's own contexts
+     * do: every such view is one more dependent on {@link #future} until it completes.
+     */
+    static FutureContext withReadOnlyStage() {
+        return new FutureContext(Context.background(), Optional.empty(), true);
     }
 
     /** Makes this context done; later calls change nothing. */
@@ -54,7 +69,7 @@ final class FutureContext implements Context {
 
     @Override
     public Done done() {
-        return new FutureDone(future, true);
+        return new FutureDone(future, true, readOnlyStage);
     }
 
     @Override

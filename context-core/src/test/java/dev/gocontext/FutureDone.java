@@ -11,14 +11,21 @@ import java.util.concurrent.TimeoutException;
 final class FutureDone implements Done {
     private final CompletableFuture<Void> future;
     private final boolean stageAllowed;
+    private final boolean readOnlyView;
 
     /**
      * @param stageAllowed false to fail the test if anyone asks for the completion stage (a
      *     context with its own afterDone must be watched through that, not through the stage)
      */
     FutureDone(CompletableFuture<Void> future, boolean stageAllowed) {
+        this(future, stageAllowed, false);
+    }
+
+    /** @param readOnlyView whether the completion stage is a new read-only view per call */
+    FutureDone(CompletableFuture<Void> future, boolean stageAllowed, boolean readOnlyView) {
         this.future = future;
         this.stageAllowed = stageAllowed;
+        this.readOnlyView = readOnlyView;
     }
 
     @Override
@@ -52,6 +59,6 @@ final class FutureDone implements Done {
         if (!stageAllowed) {
             throw new AssertionError("derivation must use afterDone(), not the completion stage");
         }
-        return future;
+        return readOnlyView ? future.minimalCompletionStage() : future;
     }
 }

@@ -3,10 +3,13 @@ package dev.gocontext;
 import static dev.gocontext.TestSupport.gcUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -169,27 +172,12 @@ class LeakDetectionTest {
 
     @Test
     void paranoidLogsTheCreationStackThroughSystemLogger() {
-        Logger logger = Logger.getLogger("dev.gocontext.LeakDetection");
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        logger.addHandler(handler);
-        try {
+        try (LogCapture log = new LogCapture()) {
             LeakDetection.setLevel(LeakDetection.Level.PARANOID);
             createAndDropParanoid();
-            assertThat(gcUntil(() -> records.stream().anyMatch(r -> r.getThrown() != null)))
+            assertThat(gcUntil(() -> log.records.stream().anyMatch(r -> r.getThrown() != null)))
                     .isTrue();
-            LogRecord record = records.stream()
+            LogRecord record = log.records.stream()
                     .filter(r -> r.getThrown() != null)
                     .findFirst()
                     .orElseThrow();
@@ -197,8 +185,154 @@ class LeakDetectionTest {
             assertThat(record.getMessage()).contains("context.Background.WithValue(marker, paranoid).WithCancel");
             assertThat(record.getThrown().getStackTrace())
                     .anySatisfy(frame -> assertThat(frame.getMethodName()).isEqualTo("createAndDropParanoid"));
-        } finally {
-            logger.removeHandler(handler);
+        }
+    }
+
+    /** Without a creation stack, the first leak is logged at WARNING with advice, the next ones at DEBUG. */
+    @Test
+    void theFirstLeakIsLoggedAtWarningAndTheNextOnesAtDebug() {
+        try (LogCapture log = new LogCapture()) {
+            LeakDetection.setLevel(LeakDetection.Level.ALL);
+            LeakDetector.resetFirstLeakWarning();
+            createAndDropOneLeak();
+            assertThat(gcUntil(() -> log.records.size() >= 1)).isTrue();
+            createAndDropOneLeak();
+            createAndDropOneLeak();
+            assertThat(gcUntil(() -> log.records.size() >= 3)).isTrue();
+            quiesce();
+
+            assertThat(log.records).hasSize(3);
+            LogRecord first = log.records.get(0);
+            assertThat(first.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(first.getMessage())
+                    .contains("context.Background.WithCancel was dropped without cancel()")
+                    .contains("-Dgocontext.leakDetection=paranoid");
+            assertThat(log.records.subList(1, 3)).allSatisfy(r -> {
+                assertThat(r.getLevel()).as("System.Logger's DEBUG").isEqualTo(Level.FINE);
+                assertThat(r.getParameters()).containsExactly("context.Background.WithCancel");
+            });
+        }
+    }
+
+    /** setLevel decides for the contexts created after it; those created before keep their tracking. */
+    @Test
+    void setLevelAppliesToContextsCreatedFromNowOn() {
+        LeakDetection.setLevel(LeakDetection.Level.DISABLED);
+        StatsSnapshot before = StatsSnapshot.now();
+        int trackedBefore = LeakDetector.trackedCount();
+        List<CancellableContext> untracked = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            untracked.add(Context.background().withCancel());
+        }
+        LeakDetection.setLevel(LeakDetection.Level.ALL);
+        assertThat(LeakDetector.trackedCount())
+                .as("not tracked afterwards either")
+                .isEqualTo(trackedBefore);
+        List<CancellableContext> tracked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tracked.add(Context.background().withCancel());
+        }
+        assertThat(LeakDetector.trackedCount()).isEqualTo(trackedBefore + 3);
+        LeakDetection.setLevel(LeakDetection.Level.DISABLED);
+        assertThat(LeakDetector.trackedCount()).as("still tracked").isEqualTo(trackedBefore + 3);
+
+        untracked.clear();
+        tracked.clear();
+        assertThat(gcUntil(() -> LeakDetector.trackedCount() == trackedBefore)).isTrue();
+        quiesce();
+        assertThat(StatsSnapshot.now().minus(before).leaked())
+                .as("only the contexts created while the level was ALL")
+                .isEqualTo(3);
+    }
+
+    /** -Dgocontext.leakDetection: a level's name in any case, trimmed; blank or absent means SAMPLED. */
+    @Test
+    void thePropertyIsParsedIgnoringCaseAndBlanks() {
+        try (LogCapture log = new LogCapture()) {
+            assertThat(LeakDetection.parse("paranoid")).isEqualTo(LeakDetection.Level.PARANOID);
+            assertThat(LeakDetection.parse("PaRaNoId")).isEqualTo(LeakDetection.Level.PARANOID);
+            assertThat(LeakDetection.parse(" all\t")).isEqualTo(LeakDetection.Level.ALL);
+            assertThat(LeakDetection.parse("DISABLED")).isEqualTo(LeakDetection.Level.DISABLED);
+            assertThat(LeakDetection.parse("sampled")).isEqualTo(LeakDetection.Level.SAMPLED);
+            assertThat(LeakDetection.parse(null)).isEqualTo(LeakDetection.Level.SAMPLED);
+            assertThat(LeakDetection.parse("")).isEqualTo(LeakDetection.Level.SAMPLED);
+            assertThat(LeakDetection.parse("   ")).isEqualTo(LeakDetection.Level.SAMPLED);
+            assertThat(log.records).as("nothing to warn about").isEmpty();
+        }
+    }
+
+    /** An invalid value is reported at WARNING, naming the property and the value, and the default applies. */
+    @Test
+    void anInvalidPropertyIsReportedAndTheDefaultApplies() {
+        try (LogCapture log = new LogCapture()) {
+            assertThat(LeakDetection.parse("everything")).isEqualTo(LeakDetection.Level.SAMPLED);
+            assertThat(log.records).hasSize(1);
+            LogRecord warning = log.records.get(0);
+            assertThat(warning.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(java.text.MessageFormat.format(warning.getMessage(), warning.getParameters()))
+                    .contains("-Dgocontext.leakDetection=everything")
+                    .contains("using sampled");
+        }
+    }
+
+    /** The property is read when the library starts: a JVM of its own, started with it. */
+    @Test
+    void thePropertySetsTheInitialLevelOfANewJvm() throws Exception {
+        assertThat(levelOfANewJvmWith("-Dgocontext.leakDetection=Paranoid").lines())
+                .contains("PARANOID");
+        String bogus = levelOfANewJvmWith("-Dgocontext.leakDetection=bogus");
+        assertThat(bogus.lines()).contains("SAMPLED");
+        assertThat(bogus).contains("WARNING: ignoring -Dgocontext.leakDetection=bogus");
+    }
+
+    /** Starts a JVM on this classpath that prints the initial level; returns its output (stdout, stderr). */
+    private static String levelOfANewJvmWith(String property) throws Exception {
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        property,
+                        PrintInitialLevel.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(TestSupport.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    /** The main of {@link #levelOfANewJvmWith}. */
+    static final class PrintInitialLevel {
+        public static void main(String[] args) {
+            System.out.println(LeakDetection.level());
+            System.out.flush();
+        }
+    }
+
+    /** Captures what is logged to {@code dev.gocontext.LeakDetection} (through System.Logger's JUL backend), at every level. */
+    static final class LogCapture extends Handler implements AutoCloseable {
+        private final Logger logger = Logger.getLogger("dev.gocontext.LeakDetection");
+        private final Level savedLevel = logger.getLevel();
+        final List<LogRecord> records = new CopyOnWriteArrayList<>();
+
+        LogCapture() {
+            logger.setLevel(Level.ALL);
+            logger.addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setLevel(savedLevel);
         }
     }
 

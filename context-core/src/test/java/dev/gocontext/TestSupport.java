@@ -51,6 +51,33 @@ final class TestSupport {
         return true;
     }
 
+    /**
+     * The seed of a random test: {@code -Dgocontext.seed} when given (to replay a failure), else a
+     * fresh one. Printed, so that every run can be replayed; put it in failure messages too.
+     */
+    static long seed(String test) {
+        Long replay = Long.getLong("gocontext.seed");
+        long seed = replay != null ? replay : new java.util.SplittableRandom().nextLong();
+        System.out.println(test + ": seed " + seed + " (replay with -Dgocontext.seed=" + seed + ")");
+        return seed;
+    }
+
+    /** Waits, up to {@link #PATIENCE}, for {@code condition}; fails with {@code what} if it never holds. */
+    static void awaitTrue(BooleanSupplier condition, String what) {
+        awaitTrue(condition, what, PATIENCE);
+    }
+
+    /** Waits, up to {@code bound}, for {@code condition}; fails with {@code what} if it never holds. */
+    static void awaitTrue(BooleanSupplier condition, String what, Duration bound) {
+        long end = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - end)
+                    .as("still waiting for: %s", what)
+                    .isNegative();
+            sleep(Duration.ofMillis(1));
+        }
+    }
+
     /** Asserts that {@code ref}'s referent becomes unreachable within {@link #PATIENCE}. */
     static void assertCollected(WeakReference<?> ref, String what) {
         assertThat(gcUntil(() -> ref.get() == null))

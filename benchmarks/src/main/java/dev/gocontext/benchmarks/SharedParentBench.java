@@ -2,9 +2,12 @@ package dev.gocontext.benchmarks;
 
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -15,9 +18,15 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Two threads at once deriving a child from one shared live parent and cancelling it: a server's
- * request contexts all hanging off one long-lived root (Go: {@code BenchmarkSharedParent} with
- * {@code RunParallel} on 2 CPUs). Measured as throughput of both threads together; the report
- * turns it into aggregate nanoseconds per operation, as Go reports {@code RunParallel}.
+ * request contexts all hanging off one long-lived root, derived on every event-loop thread at once
+ * (Go: {@code BenchmarkSharedParent} with {@code RunParallel} on 2 CPUs). Measured as throughput
+ * of both threads together; the report turns it into aggregate nanoseconds per operation, as Go
+ * reports {@code RunParallel}, and compares it with one thread doing the same in the same run
+ * ({@link #oursOneThread}): two threads must do at least as much work per second as one.
+ *
+ * <p>Evidence that both threads really ran in parallel: at the end of every iteration each thread
+ * prints its own operations and the CPU time it got against the iteration's wall time ({@code
+ * cpu/wall} near 100% for both threads means both had a core the whole time).
  */
 @State(Scope.Benchmark)
 @Threads(2)
@@ -35,6 +44,37 @@ public class SharedParentBench extends JmhDefaults {
         int count;
     }
 
+    /** Each thread's operations, CPU time and wall time over one iteration. */
+    @State(Scope.Thread)
+    public static class ThreadEvidence {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+        long ops;
+        private long cpuStart;
+        private long wallStart;
+
+        @Setup(Level.Iteration)
+        public void start() {
+            ops = 0;
+            cpuStart = THREADS.getCurrentThreadCpuTime();
+            wallStart = System.nanoTime();
+        }
+
+        @TearDown(Level.Iteration)
+        public void report() {
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuStart;
+            long wall = System.nanoTime() - wallStart;
+            System.out.printf(
+                    "%n  [%s] ops %,d, cpu %,d ms of wall %,d ms (cpu/wall %.0f%%), %.1f ns of cpu per op",
+                    Thread.currentThread().getName(),
+                    ops,
+                    TimeUnit.NANOSECONDS.toMillis(cpu),
+                    TimeUnit.NANOSECONDS.toMillis(wall),
+                    100.0 * cpu / wall,
+                    ops == 0 ? 0.0 : (double) cpu / ops);
+        }
+    }
+
     @Setup
     public void setUp() {
         parent = Context.background().withCancel();
@@ -47,12 +87,22 @@ public class SharedParentBench extends JmhDefaults {
     }
 
     @Benchmark
-    public CancellableContext ours() {
+    public CancellableContext ours(ThreadEvidence evidence) {
+        evidence.ops++;
+        return ChildScope.ours(parent);
+    }
+
+    /** The same work on one thread, in the same run: what two threads must at least match. */
+    @Benchmark
+    @Threads(1)
+    public CancellableContext oursOneThread(ThreadEvidence evidence) {
+        evidence.ops++;
         return ChildScope.ours(parent);
     }
 
     @Benchmark
-    public io.grpc.Context grpcListener(GrpcChildren children) {
+    public io.grpc.Context grpcListener(GrpcChildren children, ThreadEvidence evidence) {
+        evidence.ops++;
         if (++children.count > GrpcParent.CHILDREN_PER_PARENT) {
             children.count = 1;
             grpcParent = io.grpc.Context.ROOT.withCancellation();

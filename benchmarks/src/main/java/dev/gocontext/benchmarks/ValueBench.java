@@ -12,6 +12,10 @@ import org.openjdk.jmh.annotations.State;
  * by the deepest key (the first one bound, farthest from the leaf: the worst case of a chain walk)
  * and by a key that is not bound (Go: {@code BenchmarkValueDeepest}, {@code
  * BenchmarkValueMissing}); and building that context (Go: {@code BenchmarkBuildValues}).
+ *
+ * <p>Peers on the same {@value #VALUES} bindings: grpc's {@code Context} (a chain of key/value
+ * nodes) and Reactor's {@code Context} (a hash map beyond five entries), looked up through {@code
+ * ContextView.get} and {@code getOrDefault}, as a Reactor pipeline reads its subscriber context.
  */
 @State(Scope.Thread)
 public class ValueBench extends JmhDefaults {
@@ -28,19 +32,28 @@ public class ValueBench extends JmhDefaults {
     private io.grpc.Context.Key<?> grpcMissing;
     private io.grpc.Context grpcCtx;
 
+    private final Object[] reactorKeys = new Object[VALUES];
+    private Object reactorDeepest;
+    private Object reactorMissing;
+    private reactor.util.context.ContextView reactorCtx;
+
     @Setup
     public void setUp() {
         for (int i = 0; i < VALUES; i++) {
             keys[i] = Key.of("key" + i);
             grpcKeys[i] = io.grpc.Context.key("key" + i);
+            reactorKeys[i] = "key" + i;
             values[i] = "value" + i;
         }
         deepest = keys[0];
         grpcDeepest = grpcKeys[0];
         missing = Key.of("missing");
         grpcMissing = io.grpc.Context.key("missing");
+        reactorDeepest = reactorKeys[0];
+        reactorMissing = "missing";
         ctx = buildOurs();
         grpcCtx = buildGrpc();
+        reactorCtx = buildReactor();
     }
 
     @Benchmark
@@ -64,6 +77,16 @@ public class ValueBench extends JmhDefaults {
     }
 
     @Benchmark
+    public Object reactorDeepest() {
+        return reactorCtx.get(reactorDeepest);
+    }
+
+    @Benchmark
+    public Object reactorMissing() {
+        return reactorCtx.getOrDefault(reactorMissing, null);
+    }
+
+    @Benchmark
     @SuppressWarnings("unchecked")
     public Context buildOurs() {
         Context c = Context.background();
@@ -79,6 +102,15 @@ public class ValueBench extends JmhDefaults {
         io.grpc.Context c = io.grpc.Context.ROOT;
         for (int i = 0; i < VALUES; i++) {
             c = c.withValue((io.grpc.Context.Key<Object>) grpcKeys[i], values[i]);
+        }
+        return c;
+    }
+
+    @Benchmark
+    public reactor.util.context.Context buildReactor() {
+        reactor.util.context.Context c = reactor.util.context.Context.empty();
+        for (int i = 0; i < VALUES; i++) {
+            c = c.put(reactorKeys[i], values[i]);
         }
         return c;
     }

@@ -48,6 +48,12 @@ import reactor.core.scheduler.Schedulers;
  * (it starts at 1), so no signal can overtake {@code onSubscribe}; in the non-fused mode the
  * downstream's requests are held back meanwhile and forwarded right after.
  *
+ * <h2>Requests (non-fused)</h2>
+ *
+ * Requests reach the source one at a time (Reactive Streams rule 2.7), also while the held-back
+ * demand is being forwarded: a request adds to {@code requested}, and whoever holds {@code
+ * forwarding} passes all of it on, looping while more arrived meanwhile.
+ *
  * <h2>Release</h2>
  *
  * When the subscription ends for any reason (complete, error, done signal, downstream cancel), the
@@ -56,9 +62,6 @@ import reactor.core.scheduler.Schedulers;
  */
 final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Scannable, Runnable {
 
-    /** {@link #requested} in the non-fused mode once requests go straight to the source. */
-    private static final long OPENED = Long.MIN_VALUE;
-
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> WIP =
             AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "wip");
@@ -66,6 +69,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     @SuppressWarnings("rawtypes")
     private static final AtomicLongFieldUpdater<DeadlineSubscriber> REQUESTED =
             AtomicLongFieldUpdater.newUpdater(DeadlineSubscriber.class, "requested");
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> FORWARDING =
+            AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "forwarding");
 
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<DeadlineSubscriber, Throwable> STOP =
@@ -102,9 +109,13 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     // subscription never releases it. Fused: the usual queue-drain missed counter.
     private volatile int wip = 1;
 
-    // Fused: the downstream's outstanding demand. Non-fused: demand held back while opening, then
-    // OPENED.
+    // Fused: the downstream's outstanding demand. Non-fused: demand not yet passed to the source.
     private volatile long requested;
+
+    // Non-fused: who passes `requested` on to the source; the usual missed counter. Starts at 1
+    // (held by onSubscribe until the downstream's onSubscribe has returned), so only one thread at a
+    // time calls s.request.
+    private volatile int forwarding = 1;
 
     // The first of: ctx.err() when the ctx became done, DEADLINE_EXCEEDED from Reactor's timer.
     // Set once; then the source is cancelled and the error is delivered by the wip owner.
@@ -196,13 +207,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         if (WIP.decrementAndGet(this) != 0) {
-            deliverStop();
+            deliverStop(); // keeps `forwarding`: nothing more is requested from the cancelled source
             return;
         }
-        long held = REQUESTED.getAndSet(this, OPENED);
-        if (held > 0) {
-            s.request(held);
-        }
+        forwardRequests(1);
     }
 
     @Override
@@ -241,7 +249,15 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             terminated = true;
             release();
-            actual.onError(t);
+            Throwable ended = endedBy();
+            if (ended != null) {
+                // The ctx ended first and the source failed of it before the done signal got here
+                // (a client whose connection the ctx closed, say): the ctx's error is the outcome.
+                BridgeStats.disposedBy(ended);
+                actual.onError(ended);
+            } else {
+                actual.onError(t);
+            }
             return;
         }
         Throwable stoppedWith = stop;
@@ -277,19 +293,24 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             }
             return;
         }
-        while (true) {
-            long r = requested;
-            if (r == OPENED) {
-                s.request(n);
-                return;
-            }
-            if (n <= 0) {
-                return; // Reactor's rule for CoreSubscribers: ignored, as Operators.validate does
-            }
-            if (REQUESTED.compareAndSet(this, r, Operators.addCap(r, n))) {
-                return;
-            }
+        if (n <= 0) {
+            return; // Reactor's rule for CoreSubscribers: ignored, as Operators.validate does
         }
+        Operators.addCap(REQUESTED, this, n);
+        if (FORWARDING.getAndIncrement(this) == 0) {
+            forwardRequests(1);
+        }
+    }
+
+    /** Non-fused: passes the demand on to the source; the caller owns {@code missed} units. */
+    private void forwardRequests(int missed) {
+        do {
+            long r = REQUESTED.getAndSet(this, 0);
+            if (r != 0) {
+                s.request(r);
+            }
+            missed = FORWARDING.addAndGet(this, -missed);
+        } while (missed != 0);
     }
 
     @Override
@@ -322,6 +343,12 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     /** Reactor's timer: the deadline passed. */
     private void deadlinePassed() {
         stop(Context.DEADLINE_EXCEEDED);
+    }
+
+    /** Why the subscription must end though nothing was delivered yet: a done signal, or null. */
+    private @Nullable Throwable endedBy() {
+        Throwable stoppedWith = stop;
+        return stoppedWith != null ? stoppedWith : ctx.err();
     }
 
     /** The subscription must end with {@code error}: cancel the source, then deliver once. */

@@ -2,6 +2,8 @@ package dev.gocontext.reactor;
 
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -45,7 +47,9 @@ import reactor.util.context.ContextView;
  *       {@code onSubscribe} then {@code onError(ctx.err())};
  *   <li>ctx becomes done while subscribed (its cancel, a parent's cancel, or its deadline): the
  *       source's subscription is cancelled, then the subscriber gets {@code onError(ctx.err())},
- *       once, never concurrently with {@code onNext}; elements that race with it are discarded;
+ *       once, never concurrently with {@code onNext}; elements that race with it are discarded,
+ *       and so is a source error that comes once the ctx is done (the source failing of the same
+ *       end, say a connection the ctx closed, before the done signal got here);
  *   <li>a deadline is applied with a timer of {@link Schedulers#parallel()} (Reactor's own timeout
  *       machinery) on the remaining time (measured on the ctx's clock, rounded up to the
  *       millisecond), so {@code StepVerifier.withVirtualTime} controls it; it
@@ -58,6 +62,36 @@ import reactor.util.context.ContextView;
  *       subscriptions;
  *   <li>the operator never cancels the ctx itself.
  * </ul>
+ *
+ * <h2>A budget of its own: {@code withTimeout} and {@code withDeadline}</h2>
+ *
+ * Go's most common use of a context, a timeout around one call, is one operator:
+ *
+ * <pre>{@code
+ * // Go: ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond); defer cancel(); prices.Get(ctx)
+ * Mono<Price> price = GoContext.withTimeout(prices.get(id), Duration.ofMillis(300));
+ * }</pre>
+ *
+ * For each subscription, {@link #withTimeout(Mono, Duration)} derives a child of the subscriber's
+ * ctx ({@link Context#background()} when there is none) with the timeout, Go's rules included (an
+ * earlier parent deadline wins), binds the source to it as {@link #deadlineOf(Mono)} does, with
+ * the child in the Reactor context of the source, and cancels the child when the subscription
+ * ends. Use it rather than Reactor's {@code timeout(Duration)} when the work inside uses the ctx:
+ *
+ * <ul>
+ *   <li>every call inside sees the narrower budget: {@link #current()}, the outgoing {@code
+ *       X-Request-Timeout} of {@code GoContextHttpClient} and {@code GoContextExchangeFilter}, a
+ *       query timeout taken from {@link Context#remaining()}, {@link #blocking} calls, which are
+ *       interrupted when it ends;
+ *   <li>it ends with the ctx's error ({@link Context#DEADLINE_EXCEEDED}, or the request's own error
+ *       when the request ends first), not a {@code TimeoutException}, and the cause given to {@link
+ *       #withTimeout(Mono, Duration, Throwable)} is the child's {@link Context#cause()};
+ *   <li>one timer per subscription, not one per element: a fraction of the cost of {@code
+ *       timeout(Duration)} on a stream.
+ * </ul>
+ *
+ * Reactor's {@code timeout} remains the tool for what a ctx does not express: a maximum gap
+ * between elements, or a fallback publisher.
  *
  * <h2>Threads</h2>
  *
@@ -186,6 +220,135 @@ public final class GoContext {
      */
     public static <T> Mono<T> deadlineOf(Mono<T> source) {
         return MonoDeadlineOf.of(Objects.requireNonNull(source, "source"));
+    }
+
+    /**
+     * Runs each subscription of {@code source} under a child of the subscriber's ctx that is done
+     * {@code timeout} after the subscription: Go's {@code WithTimeout} around a call, with {@code
+     * defer cancel()}. See "A budget of its own" in this class's description.
+     *
+     * <pre>{@code
+     * Flux<Row> rows = GoContext.withTimeout(repository.findAll(), Duration.ofMillis(300));
+     * }</pre>
+     *
+     * <p>Per subscription, the child is derived from the ctx in the subscriber's context ({@link
+     * Context#background()} when there is none); a parent deadline earlier than the timeout wins.
+     * Its deadline runs on Reactor's timer, so {@code StepVerifier.withVirtualTime} drives it.
+     * Signals to the subscriber:
+     *
+     * <ul>
+     *   <li>{@code onSubscribe}, first;
+     *   <li>{@code onNext}: the source's elements, never concurrently with a terminal signal;
+     *   <li>{@code onComplete} / {@code onError}: the source's, after the child was canceled;
+     *   <li>{@code onError(child.err())} when the child becomes done first, after the source was
+     *       cancelled: {@link Context#DEADLINE_EXCEEDED} when its deadline (or an earlier deadline of
+     *       the parent) passes, the parent's error when the parent ends first. A zero or negative
+     *       timeout, or a parent done already, gives {@code onSubscribe} then this error, and the
+     *       source is never subscribed.
+     * </ul>
+     *
+     * Cancelling the subscription cancels the source, then the child, with a {@link
+     * SubscriptionCancelledException} as its cause. In every case the child is canceled once the
+     * subscription ends: nothing stays registered on the parent, and no timer stays scheduled.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Flux<T> withTimeout(Flux<T> source, Duration timeout) {
+        return FluxWithDeadline.of(requireSource(source), ChildDeadline.timeout(timeout, null));
+    }
+
+    /**
+     * The {@link Mono} form of {@link #withTimeout(Flux, Duration)}. As with {@link
+     * #deadlineOf(Mono)}, the value is the outcome: it is emitted with {@code onComplete} right
+     * after it, and the child is canceled in between.
+     *
+     * <pre>{@code
+     * Mono<Price> price = GoContext.withTimeout(prices.get(id), Duration.ofMillis(300));
+     * }</pre>
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Mono<T> withTimeout(Mono<T> source, Duration timeout) {
+        return MonoWithDeadline.of(requireSource(source), ChildDeadline.timeout(timeout, null));
+    }
+
+    /**
+     * As {@link #withTimeout(Flux, Duration)}; when the child's own deadline fires, its {@link
+     * Context#cause()} is {@code cause} (Go's {@code WithTimeoutCause}), which the work inside can
+     * read. The subscriber still gets {@link Context#DEADLINE_EXCEEDED}. The cause is not used when
+     * the parent's earlier deadline ends the child.
+     *
+     * <pre>{@code
+     * GoContext.withTimeout(search(query), Duration.ofSeconds(1), new TimeoutException("search budget"))
+     * }</pre>
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Flux<T> withTimeout(Flux<T> source, Duration timeout, Throwable cause) {
+        return FluxWithDeadline.of(requireSource(source), ChildDeadline.timeout(timeout, requireCause(cause)));
+    }
+
+    /**
+     * The {@link Mono} form of {@link #withTimeout(Flux, Duration, Throwable)}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Mono<T> withTimeout(Mono<T> source, Duration timeout, Throwable cause) {
+        return MonoWithDeadline.of(requireSource(source), ChildDeadline.timeout(timeout, requireCause(cause)));
+    }
+
+    /**
+     * As {@link #withTimeout(Flux, Duration)}, with a deadline instead of a timeout (Go's {@code
+     * WithDeadline}): the child is done at {@code deadline}, an instant of the parent ctx's clock
+     * ({@link Context#timeSource()}: the system clock unless the tree says otherwise). A deadline
+     * that is not in the future gives {@code onError(}{@link Context#DEADLINE_EXCEEDED}{@code )}
+     * without subscribing the source.
+     *
+     * <pre>{@code
+     * Instant closing = Instant.parse("2026-01-01T18:00:00Z");
+     * Flux<Trade> trades = GoContext.withDeadline(market.trades(), closing);
+     * }</pre>
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Flux<T> withDeadline(Flux<T> source, Instant deadline) {
+        return FluxWithDeadline.of(requireSource(source), ChildDeadline.at(deadline, null));
+    }
+
+    /**
+     * The {@link Mono} form of {@link #withDeadline(Flux, Instant)}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Mono<T> withDeadline(Mono<T> source, Instant deadline) {
+        return MonoWithDeadline.of(requireSource(source), ChildDeadline.at(deadline, null));
+    }
+
+    /**
+     * As {@link #withDeadline(Flux, Instant)}, with the cause of {@link #withTimeout(Flux, Duration,
+     * Throwable)} (Go's {@code WithDeadlineCause}).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Flux<T> withDeadline(Flux<T> source, Instant deadline, Throwable cause) {
+        return FluxWithDeadline.of(requireSource(source), ChildDeadline.at(deadline, requireCause(cause)));
+    }
+
+    /**
+     * The {@link Mono} form of {@link #withDeadline(Flux, Instant, Throwable)}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static <T> Mono<T> withDeadline(Mono<T> source, Instant deadline, Throwable cause) {
+        return MonoWithDeadline.of(requireSource(source), ChildDeadline.at(deadline, requireCause(cause)));
+    }
+
+    private static <S> S requireSource(S source) {
+        return Objects.requireNonNull(source, "source");
+    }
+
+    private static Throwable requireCause(Throwable cause) {
+        return Objects.requireNonNull(cause, "cause");
     }
 
     /**

@@ -39,7 +39,8 @@ import java.util.function.ToDoubleFunction;
  * </table>
  *
  * <p>Every meter reads striped counters that are updated anyway; reading them sums a few cells.
- * Binding to a registry that has them already does nothing: the meters are bound once per registry.
+ * Binding to a registry that has the meters with the same tags already does nothing; a binder with
+ * other tags (say, one per application in a shared registry) adds its own set.
  */
 public final class GoContextMetrics implements MeterBinder {
     private static final String CREATED = "gocontext.contexts.created";
@@ -66,9 +67,9 @@ public final class GoContextMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        if (registry.find(CREATED).tags(tags).functionCounter() != null) {
-            return; // bound already: once per registry
-        }
+        // No "bound already?" check: a registry keeps one meter per name and exact tags, and
+        // registering it again returns that meter, so binding twice with the same tags adds
+        // nothing, and a binder with other tags (fewer included) gets meters of its own.
         ContextStats stats = ContextStats.global(); // a static singleton: the weak references hold
         counter(registry, CREATED, stats, ContextStats::created, Tags.empty(), "Cancellable contexts created");
         Gauge.builder("gocontext.contexts.active", stats, ContextStats::active)

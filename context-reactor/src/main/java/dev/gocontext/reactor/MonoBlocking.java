@@ -81,7 +81,8 @@ final class MonoBlocking<T> extends Mono<T> implements Scannable {
         // Written by the runner before it moves NEW -> RUNNING.
         private volatile @Nullable Thread runner;
 
-        // The scheduler's handle of the task; null until start() has scheduled it.
+        // The scheduler's handle of the task; null until start() has scheduled it. Whichever of
+        // start() and ctxDone() sees both the handle and ABANDONED disposes it (dispose is idempotent).
         private volatile @Nullable Disposable future;
 
         BlockingTask(CoreSubscriber<? super T> actual, CancellableContext ctx, GoContext.BlockingCall<T> call) {
@@ -92,8 +93,15 @@ final class MonoBlocking<T> extends Mono<T> implements Scannable {
 
         void start(Scheduler scheduler) {
             ctx.afterDone(this::ctxDone, Runnable::run);
+            if (phase != NEW) {
+                return; // cancelled during onSubscribe (or its ctx done since): nothing to schedule
+            }
             try {
-                future = scheduler.schedule(this);
+                Disposable f = scheduler.schedule(this);
+                future = f;
+                if (phase == ABANDONED) {
+                    f.dispose(); // abandoned while being scheduled, before ctxDone could see the handle
+                }
             } catch (RejectedExecutionException e) {
                 if (PHASE.compareAndSet(this, NEW, ABANDONED)) {
                     ctx.cancel();

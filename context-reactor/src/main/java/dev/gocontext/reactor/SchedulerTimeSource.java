@@ -75,7 +75,8 @@ public final class SchedulerTimeSource implements TimeSource {
     }
 
     /**
-     * Runs {@code task} after {@code delay} on the scheduler.
+     * Runs {@code task} after {@code delay} on the scheduler. A delay of about 146 years or more is
+     * "never": nothing is scheduled (the scheduler's {@code now + delay} would overflow).
      *
      * @throws java.util.concurrent.RejectedExecutionException if the scheduler is disposed
      */
@@ -84,6 +85,9 @@ public final class SchedulerTimeSource implements TimeSource {
         Objects.requireNonNull(task, "task");
         long nanos = Math.max(0, TimerPolicy.saturatedNanos(Objects.requireNonNull(delay, "delay")));
         ScheduledTask scheduled = new ScheduledTask(task);
+        if (nanos >= TimerPolicy.FOREVER_NANOS) {
+            return scheduled; // never runs; stop() still reports that it kept the task from running
+        }
         Disposable d = scheduler().schedule(scheduled, nanos, TimeUnit.NANOSECONDS);
         scheduled.disposable = d;
         if (scheduled.claimed != 0) {

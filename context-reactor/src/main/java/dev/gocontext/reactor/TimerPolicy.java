@@ -30,6 +30,14 @@ final class TimerPolicy {
     /** The deadline has passed already. */
     static final long PASSED = 0;
 
+    /**
+     * Delays at least this long are "never" (about 146 years) and are not scheduled: a scheduler
+     * computes {@code now + delay}, which would overflow into the past for a longer one (a {@code
+     * VirtualTimeScheduler} whose time has moved would then fire it at once). Core uses the same
+     * bound for its own timers.
+     */
+    static final long FOREVER_NANOS = Long.MAX_VALUE / 2;
+
     private static final long MILLI = 1_000_000L;
 
     private static final String REACTOR_SCHEDULERS = "reactor.core.scheduler";
@@ -41,7 +49,8 @@ final class TimerPolicy {
 
     /**
      * The delay, in nanoseconds, of the Reactor timer a subscription bound to {@code ctx} needs:
-     * {@link #NONE}, {@link #PASSED}, or a positive delay.
+     * {@link #NONE}, {@link #PASSED}, or a positive delay. A deadline at or beyond {@link
+     * #FOREVER_NANOS} needs no timer: it never fires.
      */
     static long timerNanos(Context ctx, Optional<Instant> deadline) {
         if (deadline.isEmpty()) {
@@ -51,8 +60,21 @@ final class TimerPolicy {
         if (sameClockAsReactor(time)) {
             return NONE;
         }
-        long nanos = saturatedNanos(Duration.between(time.now(), deadline.get()));
-        return nanos <= 0 ? PASSED : roundUpToMillis(nanos);
+        long nanos = nanosUntil(time, deadline.get());
+        if (nanos >= FOREVER_NANOS) {
+            return NONE;
+        }
+        return nanos <= 0 ? PASSED : nanos;
+    }
+
+    /**
+     * The time from {@code time}'s now until {@code deadline}, in nanoseconds, saturated, and
+     * rounded up to a whole millisecond when positive (see {@link #roundUpToMillis}): how long a
+     * Reactor timer waits for a deadline measured on another clock.
+     */
+    static long nanosUntil(TimeSource time, Instant deadline) {
+        long nanos = saturatedNanos(Duration.between(time.now(), deadline));
+        return nanos <= 0 ? nanos : roundUpToMillis(nanos);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.gocontext.reactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
@@ -8,6 +9,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
@@ -22,6 +25,7 @@ import reactor.test.StepVerifier;
  */
 class BlockHoundTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int ROUNDS = 200;
 
     @Test
     void blockHoundIsWatching() {
@@ -37,33 +41,46 @@ class BlockHoundTest {
     @Test
     void theBridgeNeverBlocksANonBlockingThread() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Mono<List<Object>> everything = Mono.fromCallable(() -> {
-                    List<Object> results = new ArrayList<>();
+        // written from parallel threads (the rounds, and the deadlines delivered to them)
+        Map<String, Object> results = new ConcurrentHashMap<>();
+        Mono<Integer> everything = Mono.fromCallable(() -> {
                     new GoContextMetrics().bindTo(registry);
-                    for (int i = 0; i < 200; i++) {
+                    for (int i = 0; i < ROUNDS; i++) {
+                        int round = i;
                         // a ctx with a deadline per round: core's timer heap, on a parallel thread
                         CancellableContext ctx = Context.background().withTimeout(Duration.ofSeconds(30));
                         CancellableContext child = ctx.withTimeout(Duration.ofMillis(1 + i % 3));
                         GoContext.deadlineOf(Flux.range(0, 10))
                                 .contextWrite(GoContext.with(ctx))
                                 .count()
-                                .subscribe(n -> results.add(n == 10 ? "ten" : "not ten"));
+                                .subscribe(n -> results.put("count " + round, n));
                         GoContext.deadlineOf(Flux.never())
                                 .contextWrite(GoContext.with(child))
-                                .subscribe(v -> {}, results::add);
+                                .subscribe(v -> {}, e -> results.put("child " + round, e));
                         GoContext.done(ctx).subscribe().dispose();
                         GoContext.deadlineOf(Mono.never())
                                 .contextWrite(GoContext.with(ctx))
-                                .subscribe(v -> {}, results::add);
+                                .subscribe(v -> {}, e -> results.put("mono " + round, e));
+                        // its own deadline is far: the round's cancel ends it (a deadline racing with
+                        // that cancel is the child's above)
+                        GoContext.withTimeout(Mono.never(), Duration.ofSeconds(30))
+                                .contextWrite(GoContext.with(ctx))
+                                .subscribe(v -> {}, e -> results.put("withTimeout " + round, e));
                         ctx.cancel(new IllegalStateException("round " + i));
                         registry.get("gocontext.subscriptions.active").gauge().value();
                     }
-                    return results;
+                    return ROUNDS;
                 })
                 .subscribeOn(Schedulers.parallel());
-        StepVerifier.create(everything)
-                .assertNext(results -> assertThat(results).contains("ten", Context.CANCELED))
-                .verifyComplete();
+        StepVerifier.create(everything).expectNext(ROUNDS).expectComplete().verify(WAIT);
+        // the children's deadlines may still be on their way to their subscribers
+        await().atMost(WAIT).until(() -> results.size() == 4 * ROUNDS);
+        for (int i = 0; i < ROUNDS; i++) {
+            assertThat(results.get("count " + i)).as("round " + i).isEqualTo(10L);
+            assertThat(results.get("child " + i)).as("round " + i).isIn(Context.DEADLINE_EXCEEDED, Context.CANCELED);
+            assertThat(results.get("mono " + i)).as("round " + i).isSameAs(Context.CANCELED);
+            assertThat(results.get("withTimeout " + i)).as("round " + i).isSameAs(Context.CANCELED);
+        }
     }
 
     @Test
@@ -78,6 +95,6 @@ class BlockHoundTest {
                     .publishOn(Schedulers.parallel())
                     .then());
         }
-        StepVerifier.create(Mono.when(waits)).verifyComplete();
+        StepVerifier.create(Mono.when(waits)).expectComplete().verify(WAIT);
     }
 }

@@ -14,6 +14,7 @@ import reactor.test.publisher.PublisherProbe;
 
 /** {@link GoContext#cancelOnDispose}: the pipeline owns its ctx. */
 class CancelOnDisposeTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
     void aDownstreamCancelCancelsTheCtxWithACauseThatSaysSo() {
@@ -21,7 +22,8 @@ class CancelOnDisposeTest {
         PublisherProbe<Long> probe = PublisherProbe.of(Flux.interval(Duration.ofMillis(1)));
         StepVerifier.create(GoContext.cancelOnDispose(ctx, probe.flux()).take(3))
                 .expectNextCount(3)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         probe.assertWasCancelled();
         assertThat(ctx.err()).isSameAs(Context.CANCELED);
         assertThat(ctx.cause())
@@ -44,9 +46,32 @@ class CancelOnDisposeTest {
         CancellableContext ctx = Context.background().withCancel();
         StepVerifier.create(GoContext.cancelOnDispose(ctx, Mono.just(1)))
                 .expectNext(1)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         assertThat(ctx.err()).isSameAs(Context.CANCELED);
         assertThat(ctx.cause()).isSameAs(Context.CANCELED);
+    }
+
+    @Test
+    void aSourceErrorPassesThroughAndReleasesTheCtxPlainly() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        CancellableContext ctx = Context.background().withCancel();
+        CancellableContext child = ctx.withCancel(); // work bound to ctx
+        StepVerifier.create(GoContext.cancelOnDispose(ctx, Flux.concat(Flux.just(1), Flux.error(boom))))
+                .expectNext(1)
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
+                .verify(WAIT);
+        assertThat(ctx.err()).isSameAs(Context.CANCELED);
+        assertThat(ctx.cause())
+                .as("nobody cancelled the subscription: no cause")
+                .isSameAs(Context.CANCELED);
+        assertThat(child.err()).isSameAs(Context.CANCELED);
+
+        CancellableContext monoCtx = Context.background().withCancel();
+        StepVerifier.create(GoContext.cancelOnDispose(monoCtx, Mono.error(boom)))
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(boom))
+                .verify(WAIT);
+        assertThat(monoCtx.cause()).isSameAs(Context.CANCELED);
     }
 
     @Test
@@ -54,6 +79,7 @@ class CancelOnDisposeTest {
         CancellableContext ctx = Context.background().withCancel();
         StepVerifier.create(GoContext.cancelOnDispose(ctx, GoContext.current()))
                 .assertNext(found -> assertThat(found).isSameAs(ctx))
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 }

@@ -6,8 +6,10 @@ import dev.gocontext.ContextException;
 import dev.gocontext.Done;
 import dev.gocontext.Key;
 import dev.gocontext.Registration;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,18 +17,51 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A user-written context over a core context that counts the after-done actions registered on it
  * and not yet stopped or fired: what a long-lived ctx still references.
+ *
+ * <p>Core registers the children of a parent whose {@code done()} is core's own directly in the
+ * node behind it, not through {@code afterDone}; {@link #countingChildren} hides that signal, so
+ * that children are counted as well.
  */
 final class CountingContext implements CancellableContext {
     final CancellableContext delegate;
     final AtomicInteger live = new AtomicInteger();
     final AtomicInteger registered = new AtomicInteger();
+    private final Done done;
 
-    CountingContext(CancellableContext delegate) {
+    private CountingContext(CancellableContext delegate, Done done) {
         this.delegate = delegate;
+        this.done = done;
     }
 
+    /** Counts the actions registered through {@code afterDone}. */
     static CountingContext over(CancellableContext delegate) {
-        return new CountingContext(delegate);
+        return new CountingContext(delegate, delegate.done());
+    }
+
+    /** Counts the actions registered through {@code afterDone}, children derived from it included. */
+    static CountingContext countingChildren(CancellableContext delegate) {
+        Done inner = delegate.done();
+        return new CountingContext(delegate, new Done() {
+            @Override
+            public boolean isDone() {
+                return inner.isDone();
+            }
+
+            @Override
+            public void await() throws InterruptedException {
+                inner.await();
+            }
+
+            @Override
+            public boolean await(Duration timeout) throws InterruptedException {
+                return inner.await(timeout);
+            }
+
+            @Override
+            public CompletionStage<Void> toCompletionStage() {
+                return inner.toCompletionStage();
+            }
+        });
     }
 
     int liveRegistrations() {
@@ -62,7 +97,7 @@ final class CountingContext implements CancellableContext {
 
     @Override
     public Done done() {
-        return delegate.done();
+        return done;
     }
 
     @Override

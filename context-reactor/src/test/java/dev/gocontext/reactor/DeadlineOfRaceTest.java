@@ -6,9 +6,12 @@ import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,35 +23,55 @@ import reactor.core.publisher.FluxSink;
 
 /**
  * The done signal races with the source's signals: the downstream must see serial signals, one
- * terminal, nothing after it, and the source must be cancelled. Seeded; the seed is in the message.
+ * terminal, nothing after it, and the source must be cancelled. Seeded: every failure message names
+ * the seed; replay one with {@code -Dgocontext.seed=<seed>}.
  */
 class DeadlineOfRaceTest {
     private static final int ROUNDS = 150;
+    private static final long WAIT_SECONDS = 10;
+
+    /** The seed of this run: {@code -Dgocontext.seed}, else a fresh one. */
+    private static long seed() {
+        long seed = Long.getLong("gocontext.seed", System.nanoTime());
+        System.out.println("DeadlineOfRaceTest seed=" + seed + " (replay with -Dgocontext.seed=" + seed + ")");
+        return seed;
+    }
 
     @RepeatedTest(2)
     void aCancelRacingWithANonFusedSourceIsSerialized() throws Exception {
-        long seed = System.nanoTime();
+        long seed = seed();
         SplittableRandom random = new SplittableRandom(seed);
         ExecutorService canceler = Executors.newSingleThreadExecutor();
         int canceled = 0;
         try {
             for (int round = 0; round < ROUNDS; round++) {
+                String what = "seed " + seed + " round " + round;
                 CancellableContext ctx = Context.background().withCancel();
                 AtomicBoolean sourceCancelled = new AtomicBoolean();
+                AtomicReference<Thread> emitter = new AtomicReference<>();
                 Flux<Integer> source = Flux.create(
                         sink -> {
                             sink.onCancel(() -> sourceCancelled.set(true));
-                            Thread emitter = new Thread(() -> emit(sink), "emitter");
-                            emitter.start();
+                            Thread thread = new Thread(() -> emit(sink), "emitter");
+                            emitter.set(thread);
+                            thread.start();
                         },
                         FluxSink.OverflowStrategy.IGNORE);
                 CheckingSubscriber checker = new CheckingSubscriber(Long.MAX_VALUE);
                 GoContext.deadlineOf(source).contextWrite(GoContext.with(ctx)).subscribe(checker);
-                cancelAfterSpinning(canceler, ctx, random.nextInt(20_000));
-                checker.assertGood("seed " + seed + " round " + round);
+                Future<?> cancel = cancelAfterSpinning(canceler, ctx, random.nextInt(20_000));
+                // every party that could signal has finished: nothing can come late after this
+                finish(cancel, what);
+                emitter.get().join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                assertThat(emitter.get().isAlive())
+                        .as(what + ": the emitter finished")
+                        .isFalse();
+                checker.assertGood(what);
                 canceled += checker.error.get() != null ? 1 : 0;
                 if (checker.error.get() != null) {
-                    assertThat(sourceCancelled).as("seed " + seed).isTrue();
+                    assertThat(sourceCancelled)
+                            .as(what + ": the source was cancelled")
+                            .isTrue();
                 }
             }
         } finally {
@@ -56,13 +79,13 @@ class DeadlineOfRaceTest {
         }
         System.out.println("non-fused: " + canceled + " of " + ROUNDS + " rounds ended by the cancel");
         assertThat(canceled)
-                .as("the cancel must win some rounds, or nothing raced")
+                .as("seed " + seed + ": the cancel must win some rounds, or nothing raced")
                 .isPositive();
     }
 
     @RepeatedTest(2)
     void aCancelRacingWithAFusedDrainIsSerialized() throws Exception {
-        long seed = System.nanoTime();
+        long seed = seed();
         SplittableRandom random = new SplittableRandom(seed);
         ExecutorService canceler = Executors.newSingleThreadExecutor();
         ExecutorService requester = Executors.newSingleThreadExecutor();
@@ -74,13 +97,18 @@ class DeadlineOfRaceTest {
                 GoContext.deadlineOf(Flux.range(0, 50_000))
                         .contextWrite(GoContext.with(ctx))
                         .subscribe(checker);
-                requester.execute(() -> {
+                Future<?> requests = requester.submit(() -> {
                     for (int i = 0; i < 500; i++) {
                         checker.request(100);
                     }
                 });
-                cancelAfterSpinning(canceler, ctx, random.nextInt(20_000));
-                checker.assertGood("seed " + seed + " round " + round);
+                Future<?> cancel = cancelAfterSpinning(canceler, ctx, random.nextInt(20_000));
+                // the drain runs on the requesting and the canceling threads: once both tasks are
+                // over, nothing can come late
+                String what = "seed " + seed + " round " + round;
+                finish(requests, what);
+                finish(cancel, what);
+                checker.assertGood(what);
                 canceled += checker.error.get() != null ? 1 : 0;
             }
         } finally {
@@ -89,12 +117,21 @@ class DeadlineOfRaceTest {
         }
         System.out.println("fused: " + canceled + " of " + ROUNDS + " rounds ended by the cancel");
         assertThat(canceled)
-                .as("the cancel must win some rounds, or nothing raced")
+                .as("seed " + seed + ": the cancel must win some rounds, or nothing raced")
                 .isPositive();
     }
 
-    private static void cancelAfterSpinning(ExecutorService canceler, CancellableContext ctx, int spins) {
-        canceler.execute(() -> {
+    /** Waits, bounded, for {@code task} to finish; a failure names the seed and round. */
+    private static void finish(Future<?> task, String what) throws InterruptedException {
+        try {
+            task.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError(what + ": a racing task did not finish", e);
+        }
+    }
+
+    private static Future<?> cancelAfterSpinning(ExecutorService canceler, CancellableContext ctx, int spins) {
+        return canceler.submit(() -> {
             for (int i = 0; i < spins; i++) {
                 Thread.onSpinWait();
             }
@@ -172,9 +209,11 @@ class DeadlineOfRaceTest {
             inFlight.decrementAndGet();
         }
 
+        /** Called once every thread that could signal has finished. */
         void assertGood(String what) throws InterruptedException {
-            assertThat(ended.await(10, TimeUnit.SECONDS)).as(what + ": ended").isTrue();
-            Thread.sleep(0, 1000); // a late signal would come now
+            assertThat(ended.await(WAIT_SECONDS, TimeUnit.SECONDS))
+                    .as(what + ": ended")
+                    .isTrue();
             assertThat(violation.get()).as(what).isNull();
             assertThat(terminals.get()).as(what + ": terminals").isEqualTo(1);
         }

@@ -13,7 +13,7 @@ import reactor.test.StepVerifier;
 
 /** {@link GoContext#with}, {@link GoContext#from}, {@link GoContext#current}, {@link GoContext#done}. */
 class GoContextTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Key<String> USER = Key.of("user");
 
     @Test
@@ -21,12 +21,14 @@ class GoContextTest {
         Context ctx = Context.background().withValue(USER, "ada");
         StepVerifier.create(GoContext.current().contextWrite(GoContext.with(ctx)))
                 .assertNext(found -> assertThat(found).isSameAs(ctx))
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         StepVerifier.create(Mono.deferContextual(
                                 view -> Mono.just(GoContext.from(view).value(USER)))
                         .contextWrite(GoContext.with(ctx)))
                 .expectNext("ada")
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         assertThat(GoContext.from(reactor.util.context.Context.of(GoContext.CONTEXT_KEY, ctx)))
                 .isSameAs(ctx);
     }
@@ -38,7 +40,8 @@ class GoContextTest {
                 .isSameAs(Context.background());
         StepVerifier.create(GoContext.current())
                 .expectNext(Context.background())
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -48,7 +51,8 @@ class GoContextTest {
         StepVerifier.create(
                         GoContext.current().contextWrite(GoContext.with(inner)).contextWrite(GoContext.with(outer)))
                 .expectNext(inner)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
@@ -58,14 +62,15 @@ class GoContextTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(10))
                 .then(ctx::cancel)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 
     @Test
     void doneCompletesAtOnceForADoneCtxAndNeverForBackground() {
         CancellableContext ctx = Context.background().withCancel();
         ctx.cancel();
-        StepVerifier.create(GoContext.done(ctx)).verifyComplete();
+        StepVerifier.create(GoContext.done(ctx)).expectComplete().verify(WAIT);
         StepVerifier.create(GoContext.done(Context.background()))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(20))
@@ -81,7 +86,8 @@ class GoContextTest {
         StepVerifier.create(GoContext.done(ctx)
                         .doOnSubscribe(s -> doneAtSubscription.set(ctx.err() != null))
                         .doOnSuccess(v -> thread.set(Thread.currentThread().getName())))
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         if (!doneAtSubscription.get()) { // a very slow machine may take the 500 ms before subscribing
             assertThat(thread.get()).startsWith("parallel-");
         }
@@ -95,7 +101,8 @@ class GoContextTest {
                 .thenCancel()
                 .verify(WAIT);
         StepVerifier.create(GoContext.done(ctx).timeout(Duration.ofMillis(10), Mono.empty()))
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
         assertThat(ctx.registered.get()).isEqualTo(2);
         assertThat(ctx.liveRegistrations()).isZero();
         ctx.cancel();
@@ -107,6 +114,7 @@ class GoContextTest {
         StepVerifier.create(reactor.core.publisher.Flux.never().takeUntilOther(GoContext.done(ctx)))
                 .expectSubscription()
                 .then(ctx::cancel)
-                .verifyComplete();
+                .expectComplete()
+                .verify(WAIT);
     }
 }

@@ -57,6 +57,20 @@ class SchedulerTimeSourceTest {
     }
 
     @Test
+    void aDelayOfForeverIsNeverScheduled() {
+        VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+        SchedulerTimeSource time = SchedulerTimeSource.of(vts);
+        vts.advanceTimeBy(Duration.ofSeconds(1)); // "now + delay" would overflow from here
+        AtomicInteger runs = new AtomicInteger();
+        Registration never = time.schedule(runs::incrementAndGet, Duration.ofSeconds(Long.MAX_VALUE));
+        vts.advanceTimeBy(Duration.ofDays(365 * 100));
+        assertThat(runs).hasValue(0);
+        assertThat(never.stop()).as("it was kept from running").isTrue();
+        assertThat(never.stop()).isFalse();
+        vts.dispose();
+    }
+
+    @Test
     void theParallelSourceFollowsWhateverParallelIs() {
         assertThat(SchedulerTimeSource.parallel().scheduler()).isSameAs(Schedulers.parallel());
         VirtualTimeScheduler vts = VirtualTimeScheduler.getOrSet();

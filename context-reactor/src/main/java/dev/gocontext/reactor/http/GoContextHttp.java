@@ -2,6 +2,8 @@ package dev.gocontext.reactor.http;
 
 import dev.gocontext.Context;
 import dev.gocontext.Key;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +32,12 @@ public final class GoContextHttp {
 
     /** The header with the request id. */
     public static final String REQUEST_ID = "X-Request-ID";
+
+    /**
+     * gRPC's budget header ({@code 100m}, {@code 5S}: up to 8 digits and a unit), read when a
+     * {@link RequestContextFactory} is built with {@code grpcTimeout(true)}.
+     */
+    public static final String GRPC_TIMEOUT = "grpc-timeout";
 
     /** Where a request ctx keeps its (safe) request id. */
     public static final Key<String> REQUEST_ID_KEY = Key.of("requestId");
@@ -71,6 +79,45 @@ public final class GoContextHttp {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code name} is an HTTP token (RFC 9110): what a header name or a method is made of.
+     */
+    static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code value}, if it is an HTTP token; else an exception that names {@code what}. */
+    static String requireToken(String value, String what) {
+        Objects.requireNonNull(value, what);
+        if (!isToken(value)) {
+            throw new IllegalArgumentException(
+                    what + " must be an HTTP token (letters, digits, !#$%&'*+-.^_`|~): '" + value + "'");
+        }
+        return value;
+    }
+
+    /** {@code d}, if it is positive; else an exception that names {@code what}. */
+    static Duration requirePositive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+        return d;
     }
 
     /**

@@ -1,17 +1,11 @@
 package dev.gocontext.reactor.netty;
 
 import dev.gocontext.Context;
-import dev.gocontext.ContextException;
-import dev.gocontext.Done;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.net.URI;
 import java.util.Objects;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
-import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 
@@ -23,13 +17,19 @@ import reactor.netty.http.client.HttpClientRequest;
  *   <li>to allowed hosts only, the request carries {@code X-Request-Timeout} (the ctx's remaining
  *       time in milliseconds) and {@code X-Request-ID} (the ctx's request id); to other hosts it
  *       carries neither, even if the caller set them;
- *   <li>the call is bound to the ctx: when the ctx is done, the connection is closed (the server
- *       sees its client go away, which cancels its request ctx); a ctx that is already done fails
- *       the request with {@code ctx.err()} before it is sent.
+ *   <li>the call is bound to the ctx until its response arrives: when the ctx is done first, the
+ *       call is cancelled the way Reactor Netty expects a cancel (the connection is closed, so the
+ *       server sees its client go away, which cancels its request ctx; nothing is logged above
+ *       DEBUG nor dropped to {@code onErrorDropped}) and fails with {@code ctx.err()}; a ctx that
+ *       is already done fails the call before anything is sent.
  * </ul>
  *
- * <p>The ctx is the one in the Reactor context of the subscription ({@code GoContext.with}). To
- * receive {@code ctx.err()} rather than a closed-connection error, bind the response too:
+ * <p>The ctx is the one in the Reactor context of the subscription ({@code GoContext.with}). The
+ * body that follows the response is the subscriber's to bind: wrap the call in {@code
+ * GoContext.deadlineOf} (a handler served by {@code GoContextHttpServer} or {@code
+ * GoContextWebFilter} is bound already), and a ctx done while the body is coming cancels it too,
+ * with the same quiet close. Cancelling is left to that one subscription, so that it is always a
+ * cancel and never a connection closed under a reader:
  *
  * <pre>{@code
  * HttpClient client = GoContextHttpClient.propagation(OutboundPropagation.toHosts("prices.internal"))
@@ -48,34 +48,16 @@ public final class GoContextHttpClient {
      */
     public static Function<HttpClient, HttpClient> propagation(OutboundPropagation propagation) {
         Objects.requireNonNull(propagation, "propagation");
-        return client -> client.doOnRequest((request, connection) -> bind(propagation, request, connection))
-                .doAfterResponseSuccess((response, connection) -> CallBinding.release(connection.channel()));
+        return client -> client.doOnRequest((request, connection) -> propagate(propagation, request))
+                .mapConnect(GoContext::deadlineOf);
     }
 
-    private static void bind(OutboundPropagation propagation, HttpClientRequest request, Connection connection) {
+    /** The headers for this hop: a redirect gets its own, for its host and with the time remaining then. */
+    private static void propagate(OutboundPropagation propagation, HttpClientRequest request) {
         Context ctx = GoContext.from(request.currentContextView());
         HttpHeaders headers = request.requestHeaders();
-        headers.remove(GoContextHttp.REQUEST_TIMEOUT);
-        headers.remove(GoContextHttp.REQUEST_ID);
-        propagation.headersFor(ctx, hostOf(request.resourceUrl())).forEach(headers::set);
-        if (ctx.done() == Done.never()) {
-            return;
-        }
-        ContextException err = ctx.err();
-        if (err != null) {
-            throw err;
-        }
-        CallBinding.bind(ctx, connection.channel());
-    }
-
-    private static @Nullable String hostOf(@Nullable String url) {
-        if (url == null) {
-            return null;
-        }
-        try {
-            return URI.create(url).getHost();
-        } catch (IllegalArgumentException e) {
-            return null; // not a URI we can read a host from: no propagation
-        }
+        headers.remove(propagation.timeoutHeader());
+        headers.remove(propagation.requestIdHeader());
+        propagation.headersForUrl(ctx, request.resourceUrl()).forEach(headers::set);
     }
 }

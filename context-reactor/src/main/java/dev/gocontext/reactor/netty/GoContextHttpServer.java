@@ -1,6 +1,5 @@
 package dev.gocontext.reactor.netty;
 
-import dev.gocontext.Context;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.InvalidRequestHeaderException;
 import dev.gocontext.reactor.http.RequestContextFactory;
@@ -20,16 +19,21 @@ import reactor.netty.http.server.HttpServerResponse;
  * own ctx, by gocontext's HTTP conventions ({@link GoContextHttp}):
  *
  * <ul>
- *   <li>the ctx's deadline comes from {@code X-Request-Timeout} (clamped; default when absent), and a
- *       malformed or non-positive value is answered {@code 400} with a plain-text message, without
- *       calling the handler;
- *   <li>{@code X-Request-ID} is echoed on the response, generated when absent, replaced when unsafe;
+ *   <li>the ctx's deadline comes from the factory's route policies and the timeout header ({@code
+ *       X-Request-Timeout} by default; clamped; default when absent), and a malformed or
+ *       non-positive value is answered {@code 400} with a plain-text message, without calling the
+ *       handler; event streams, WebSocket upgrades and routes without a deadline get none;
+ *   <li>the request id header ({@code X-Request-ID} by default) is echoed on the response,
+ *       generated when absent, replaced when unsafe;
  *   <li>the handler's publisher runs with the ctx in its Reactor context ({@code
  *       GoContext.current()}) and bound to it; when the deadline passes first, the handler is
- *       cancelled and the response is {@code 504} (or the connection is closed, if the headers
- *       were already sent);
+ *       cancelled and the response is {@code 504} (or the connection is closed, if the handler had
+ *       started its response); once the 504 has the response, handler code still running on
+ *       another thread reaches nothing of it (its status, headers, cookies and sends are
+ *       discarded);
  *   <li>the ctx is canceled when the exchange completes or fails, and with a {@code
- *       ClientDisconnectedException} cause when the client goes away.
+ *       ClientDisconnectedException} cause when the client goes away; a request the handler
+ *       upgraded to a WebSocket keeps its ctx until the connection closes.
  * </ul>
  *
  * <pre>{@code
@@ -59,21 +63,36 @@ public final class GoContextHttpServer {
             HttpHeaders headers = request.requestHeaders();
             RequestScope scope;
             try {
-                scope = requests.open(
-                        headers.getAll(GoContextHttp.REQUEST_TIMEOUT), headers.getAll(GoContextHttp.REQUEST_ID));
+                scope = requests.open(request.method().name(), pathOf(request), headers::getAll);
             } catch (InvalidRequestHeaderException e) {
+                response.header(requests.requestIdHeader(), e.requestId().orElseGet(GoContextHttp::newRequestId));
                 return plain(response, HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
             }
-            response.header(GoContextHttp.REQUEST_ID, scope.requestId());
-            Mono<Void> handling = Mono.defer(() -> Mono.from(handler.apply(request, response)));
-            return scope.serve(handling, () -> gatewayTimeout(response));
+            response.header(requests.requestIdHeader(), scope.requestId());
+            ClaimedResponse claimed = new ClaimedResponse(response);
+            Mono<Void> handling = Mono.defer(() -> Mono.from(handler.apply(request, claimed)));
+            return scope.serve(
+                    ServerConnections.withWebSocket(response, handling),
+                    () -> gatewayTimeout(claimed, response),
+                    ServerConnections.clientGone(response));
         };
     }
 
-    private static Mono<Void> gatewayTimeout(HttpServerResponse response) {
-        if (response.hasSentHeaders()) {
-            return Mono.error(Context.DEADLINE_EXCEEDED); // too late for a status: Netty closes the connection
+    /** The path without query string, decoded as Reactor Netty's routes see it; raw if it cannot be decoded. */
+    private static String pathOf(HttpServerRequest request) {
+        try {
+            return request.fullPath();
+        } catch (IllegalArgumentException undecodable) {
+            return request.uri().split("[?#]", 2)[0];
         }
+    }
+
+    private static Mono<Void> gatewayTimeout(ClaimedResponse claimed, HttpServerResponse response) {
+        if (!claimed.claimForDeadline() || response.hasSentHeaders()) {
+            // the handler started its response: too late for a status, the client sees it cut
+            return ServerConnections.abort(response);
+        }
+        ClaimedResponse.clearContentHeaders(response.responseHeaders()); // what the handler prepared for its body
         return plain(response, HttpResponseStatus.GATEWAY_TIMEOUT, "request deadline exceeded");
     }
 

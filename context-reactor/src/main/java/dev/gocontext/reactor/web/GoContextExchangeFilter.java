@@ -1,16 +1,24 @@
 package dev.gocontext.reactor.web;
 
 import dev.gocontext.Context;
+import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
-import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientRequest;
 
 /**
  * A {@code WebClient} filter that carries the subscriber's ctx to the server called, by gocontext's
@@ -19,10 +27,14 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>to allowed hosts only, the request carries {@code X-Request-Timeout} (the ctx's remaining
  *       time in milliseconds) and {@code X-Request-ID} (the ctx's request id); to other hosts it
- *       carries neither, even if the caller set them;
+ *       carries neither, even if the caller set them. On Reactor Netty's connector this holds for
+ *       every redirect it follows: each hop gets the headers for its own host, with the time
+ *       remaining then (other connectors that follow redirects themselves may repeat the first
+ *       request's headers: let them not follow redirects to other hosts);
  *   <li>the exchange and the response body are bound to the ctx ({@code GoContext.deadlineOf}):
  *       when the ctx is done, the call is cancelled (closing the connection, so the server sees its
- *       client go away) and fails with {@code ctx.err()}.
+ *       client go away) and fails with {@code ctx.err()}; a body that the ctx ends before it is
+ *       read is still cancelled, so its connection goes back to the pool.
  * </ul>
  *
  * <pre>{@code
@@ -35,6 +47,15 @@ import reactor.core.publisher.Mono;
  * }</pre>
  */
 public final class GoContextExchangeFilter implements ExchangeFilterFunction {
+    private static final boolean REACTOR_NETTY = ClassUtils.isPresent(
+            "reactor.netty.http.client.HttpClientRequest", GoContextExchangeFilter.class.getClassLoader());
+
+    /**
+     * The {@code ClientRequest} attribute under which the filter stores the call's ctx (a {@code
+     * dev.gocontext.Context}), e.g. for a client observation convention.
+     */
+    public static final String CTX_ATTRIBUTE = GoContextExchangeFilter.class.getName() + ".ctx";
+
     private final OutboundPropagation propagation;
 
     /**
@@ -50,18 +71,98 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
         return Mono.deferContextual(view -> {
             Context ctx = GoContext.from(view);
-            Map<String, String> propagated =
-                    propagation.headersFor(ctx, request.url().getHost());
             ClientRequest outgoing = ClientRequest.from(request)
-                    .headers(headers -> {
-                        headers.remove(GoContextHttp.REQUEST_TIMEOUT);
-                        headers.remove(GoContextHttp.REQUEST_ID);
-                        propagated.forEach(headers::set);
-                    })
+                    .headers(this::strip)
+                    .httpRequest(http -> propagate(http, ctx))
+                    .attribute(CTX_ATTRIBUTE, ctx)
                     .build();
             return GoContext.deadlineOf(next.exchange(outgoing))
                     .map(response ->
-                            response.mutate().body(GoContext::deadlineOf).build());
+                            response.mutate().body(body -> bound(body, ctx)).build());
         });
+    }
+
+    private void strip(HttpHeaders headers) {
+        headers.remove(propagation.timeoutHeader());
+        headers.remove(propagation.requestIdHeader());
+    }
+
+    /**
+     * Sets the headers on the request about to be sent. Run for every request sent, each redirect
+     * hop included (the connector calls it again): on Reactor Netty, for the host of that hop and
+     * with the time remaining then, replacing whatever the previous hop carried; on another
+     * connector, for the host of the request's URI.
+     */
+    private void propagate(ClientHttpRequest http, Context ctx) {
+        strip(http.getHeaders());
+        if (REACTOR_NETTY && OnReactorNetty.propagate(http, propagation, ctx)) {
+            return;
+        }
+        propagation.headersFor(ctx, http.getURI().getHost()).forEach(http.getHeaders()::set);
+    }
+
+    /**
+     * The response body, bound to the call's ctx. The real body is subscribed in every case: if the
+     * ctx is done before the body is read (or released: WebClient releases a body through the same
+     * publisher), it is subscribed and cancelled at once, which gives the connection back, before
+     * the reader gets {@code ctx.err()}.
+     */
+    private static Flux<DataBuffer> bound(Flux<DataBuffer> body, Context ctx) {
+        return Flux.defer(() -> {
+            AtomicBoolean subscribed = new AtomicBoolean();
+            return GoContext.deadlineOf(body.doOnSubscribe(s -> subscribed.set(true)))
+                    .contextWrite(GoContext.with(ctx))
+                    .onErrorResume(e -> !subscribed.get(), e -> {
+                        body.subscribe(new CancelAtOnce());
+                        return Flux.error(e);
+                    })
+                    .concatWith(Mono.defer(() -> endedBy(ctx)));
+        });
+    }
+
+    /**
+     * After the body completed: {@code ctx.err()} if the ctx is done, else nothing. Reactor Netty
+     * answers the cancel of a body with a completion, which could otherwise reach the reader as the
+     * end of a body the ctx cut short.
+     */
+    private static Mono<DataBuffer> endedBy(Context ctx) {
+        ContextException err = ctx.err();
+        return err == null ? Mono.empty() : Mono.error(err);
+    }
+
+    /**
+     * The Reactor Netty side of a request, when the connector is Reactor Netty's. Only this class
+     * names Reactor Netty's types, and it is loaded only when Reactor Netty is on the class path.
+     */
+    private static final class OnReactorNetty {
+        private OnReactorNetty() {}
+
+        /** Sets the headers for this hop on the native request; false if it is not Reactor Netty's. */
+        static boolean propagate(ClientHttpRequest http, OutboundPropagation propagation, Context ctx) {
+            Object nativeRequest = http.getNativeRequest();
+            if (!(nativeRequest instanceof HttpClientRequest netty)) {
+                return false;
+            }
+            io.netty.handler.codec.http.HttpHeaders headers = netty.requestHeaders();
+            headers.remove(propagation.timeoutHeader());
+            headers.remove(propagation.requestIdHeader());
+            propagation.headersForUrl(ctx, netty.resourceUrl()).forEach(headers::set);
+            return true;
+        }
+    }
+
+    /**
+     * Subscribes to cancel at once, requesting nothing: Reactor Netty then gives the connection
+     * back. A body already released (the connector does it when the exchange is cancelled before
+     * the body is read) answers with an error: it has nothing more to give back.
+     */
+    private static final class CancelAtOnce extends BaseSubscriber<DataBuffer> {
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            subscription.cancel();
+        }
+
+        @Override
+        protected void hookOnError(Throwable alreadyReleased) {}
     }
 }

@@ -25,7 +25,7 @@ import reactor.netty.http.client.HttpClient;
  * shrinks at each hop, the request id travels, and a client that goes away cancels the whole chain.
  */
 class ChainTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(40);
     private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
 
     private final List<DisposableServer> servers = new ArrayList<>();
@@ -39,7 +39,7 @@ class ChainTest {
 
     private static RequestContextFactory requests() {
         return RequestContextFactory.builder()
-                .maxTimeout(Duration.ofSeconds(10))
+                .maxTimeout(Duration.ofSeconds(60))
                 .build();
     }
 
@@ -101,7 +101,8 @@ class ChainTest {
     void eachHopSeesASmallerBudgetAndTheSameRequestId() {
         DisposableServer hop1 = chain(false);
         String body = HttpClient.create()
-                .headers(h -> h.add(GoContextHttp.REQUEST_TIMEOUT, "2000").add(GoContextHttp.REQUEST_ID, "chain-1"))
+                // a budget that three cold hops on a loaded machine cannot spend: the test is about its shrinking
+                .headers(h -> h.add(GoContextHttp.REQUEST_TIMEOUT, "30000").add(GoContextHttp.REQUEST_ID, "chain-1"))
                 .get()
                 .uri("http://127.0.0.1:" + hop1.port() + "/")
                 .responseContent()
@@ -113,7 +114,7 @@ class ChainTest {
         long r1 = Long.parseLong(parts[0]);
         long r2 = Long.parseLong(parts[1]);
         long r3 = Long.parseLong(parts[2]);
-        assertThat(r1).isLessThanOrEqualTo(2000);
+        assertThat(r1).isLessThanOrEqualTo(30_000);
         assertThat(r2).as(body).isLessThan(r1);
         assertThat(r3).as(body).isLessThan(r2);
         assertThat(r1 - r2).as("hop 1 waited 30 ms before calling").isGreaterThanOrEqualTo(30);

@@ -20,12 +20,12 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
-/** Real servers on loopback, port 0, for the adapter tests. */
-final class TestServers {
+/** Real servers on loopback, port 0, for the adapter and fault-injection tests. */
+public final class TestServers {
     private TestServers() {}
 
     /** A Reactor Netty server whose handler runs under {@link GoContextHttpServer}. */
-    static DisposableServer netty(
+    public static DisposableServer netty(
             RequestContextFactory requests,
             BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
         return HttpServer.create()
@@ -35,10 +35,28 @@ final class TestServers {
                 .bindNow();
     }
 
+    /** A plain Reactor Netty server, without gocontext. */
+    public static DisposableServer plain(
+            BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler) {
+        return plain(handler, "127.0.0.1");
+    }
+
+    /** A plain Reactor Netty server on {@code host} (a loopback address), without gocontext. */
+    public static DisposableServer plain(
+            BiFunction<? super HttpServerRequest, ? super HttpServerResponse, ? extends Publisher<Void>> handler,
+            String host) {
+        return HttpServer.create().host(host).port(0).handle(handler).bindNow();
+    }
+
     /** A WebFlux server (no Boot) whose handler runs behind {@link GoContextWebFilter}. */
-    static DisposableServer webflux(RequestContextFactory requests, WebHandler handler) {
+    public static DisposableServer webflux(RequestContextFactory requests, WebHandler handler) {
+        return webflux(new GoContextWebFilter(requests), handler);
+    }
+
+    /** A WebFlux server (no Boot) whose handler runs behind {@code filter}. */
+    public static DisposableServer webflux(GoContextWebFilter filter, WebHandler handler) {
         HttpHandler http = WebHttpHandlerBuilder.webHandler(handler)
-                .filter(new GoContextWebFilter(requests))
+                .filter(filter)
                 // created here, not lazily on an event loop, where it reads a properties file
                 .codecConfigurer(ServerCodecConfigurer.create())
                 .build();
@@ -50,7 +68,7 @@ final class TestServers {
     }
 
     /** Sends a raw request and returns the open socket (the caller closes it). */
-    static Socket rawRequest(DisposableServer server, String headers) throws IOException {
+    public static Socket rawRequest(DisposableServer server, String headers) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
         OutputStream out = socket.getOutputStream();
         out.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -59,7 +77,7 @@ final class TestServers {
     }
 
     /** Reads a whole response from a raw socket (the server closes or sends a complete answer). */
-    static String readSome(Socket socket) throws IOException {
+    public static String readSome(Socket socket) throws IOException {
         socket.setSoTimeout(5000);
         InputStream in = socket.getInputStream();
         byte[] buffer = new byte[4096];

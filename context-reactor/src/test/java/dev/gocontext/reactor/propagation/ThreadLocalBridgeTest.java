@@ -16,10 +16,12 @@ import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /** With automatic context propagation, imperative code and the MDC see the pipeline's ctx. */
 class ThreadLocalBridgeTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @BeforeEach
     void enable() {
@@ -39,23 +41,33 @@ class ThreadLocalBridgeTest {
 
     @Test
     void imperativeCodeOnOtherThreadsSeesTheCtxAndTheMdcItsRequestId() {
+        // one thread each, so that "afterwards" runs on the very threads the pipeline used
+        Scheduler elastic = Schedulers.newBoundedElastic(1, 16, "bridge-elastic");
+        Scheduler parallel = Schedulers.newParallel("bridge-parallel", 1);
         try (CancellableContext ctx = Context.background()
                 .withValue(GoContextHttp.REQUEST_ID_KEY, "req-42")
                 .withTimeout(Duration.ofSeconds(5))) {
             List<String> seen = Flux.range(0, 3)
-                    .publishOn(Schedulers.boundedElastic())
+                    .publishOn(elastic)
                     .map(i -> legacyCode())
-                    .publishOn(Schedulers.parallel())
+                    .publishOn(parallel)
                     .map(s -> s + "|" + legacyCode())
                     .contextWrite(GoContext.with(ctx))
                     .collectList()
-                    .block(Duration.ofSeconds(5));
-            assertThat(seen).containsOnly("req-42 true|req-42 true");
-            // ... and nothing is left on the threads afterwards
-            String after = Mono.fromCallable(ThreadLocalBridgeTest::legacyCode)
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .block(Duration.ofSeconds(5));
-            assertThat(after).isEqualTo("null false");
+                    .block(WAIT);
+            assertThat(seen).containsOnly("req-42 true on bridge-elastic|req-42 true on bridge-parallel");
+            // ... and nothing is left on those threads afterwards
+            assertThat(Mono.fromCallable(ThreadLocalBridgeTest::legacyCode)
+                            .subscribeOn(elastic)
+                            .block(WAIT))
+                    .isEqualTo("null false on bridge-elastic");
+            assertThat(Mono.fromCallable(ThreadLocalBridgeTest::legacyCode)
+                            .subscribeOn(parallel)
+                            .block(WAIT))
+                    .isEqualTo("null false on bridge-parallel");
+        } finally {
+            elastic.dispose();
+            parallel.dispose();
         }
     }
 
@@ -65,7 +77,7 @@ class ThreadLocalBridgeTest {
         String seen = Mono.fromCallable(() -> String.valueOf(MDC.get(GoContextThreadLocalAccessor.MDC_REQUEST_ID)))
                 .subscribeOn(Schedulers.boundedElastic())
                 .contextWrite(GoContext.with(ctx))
-                .block(Duration.ofSeconds(5));
+                .block(WAIT);
         assertThat(seen).isEqualTo("null");
     }
 
@@ -74,10 +86,11 @@ class ThreadLocalBridgeTest {
         assertThat(ThreadLocalContext.current()).isSameAs(Context.background());
     }
 
-    /** What code that knows nothing of Reactor sees. */
+    /** What code that knows nothing of Reactor sees, and the pool its thread belongs to. */
     private static String legacyCode() {
         Context ctx = ThreadLocalContext.current();
+        String pool = Thread.currentThread().getName().replaceAll("-\\d+$", "");
         return MDC.get(GoContextThreadLocalAccessor.MDC_REQUEST_ID) + " "
-                + (ctx.deadline().isPresent());
+                + ctx.deadline().isPresent() + " on " + pool;
     }
 }

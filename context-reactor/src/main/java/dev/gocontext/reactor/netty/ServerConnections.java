@@ -1,0 +1,97 @@
+package dev.gocontext.reactor.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * What a server adapter needs of a Reactor Netty server connection beyond one request and its
+ * response: the life of a WebSocket the handler started, whether the handling ended because the
+ * client went away, and a way to end a response that cannot end well. {@code GoContextHttpServer}
+ * and {@code GoContextWebFilter} (on Reactor Netty) use it.
+ *
+ * <pre>{@code
+ * RequestScope scope = requests.open(method, path, headers::getAll);
+ * return scope.serve(
+ *         ServerConnections.withWebSocket(response, handling),
+ *         () -> response.hasSentHeaders() ? ServerConnections.abort(response) : send504(response),
+ *         ServerConnections.clientGone(response));
+ * }</pre>
+ */
+public final class ServerConnections {
+    private ServerConnections() {}
+
+    /**
+     * {@code handling}, followed, if the handler upgraded the exchange to a WebSocket, by the life of
+     * the WebSocket: the result then completes only when the connection closes (the session is
+     * over), so a request ctx lasts as long as its WebSocket; if it is cancelled first (the request
+     * ctx is done), it closes the connection.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Mono<Void> withWebSocket(HttpServerResponse response, Mono<Void> handling) {
+        Objects.requireNonNull(response, "response");
+        return handling.then(Mono.defer(() -> whileUpgraded(response)));
+    }
+
+    /**
+     * Tells, when asked, whether the client of {@code response} is gone: the connection the
+     * response had when this was called is closed, and the exchange is not a WebSocket (whose end
+     * always closes it). Reactor Netty completes a response stream quietly when its client leaves;
+     * asked as the handling ends, this tells that apart from a response that ended on its own. Call
+     * it before the handling starts: Reactor Netty detaches an exchange from its connection once it
+     * is over.
+     *
+     * @throws NullPointerException if {@code response} is null
+     */
+    public static BooleanSupplier clientGone(HttpServerResponse response) {
+        Objects.requireNonNull(response, "response");
+        AtomicReference<Channel> channel = new AtomicReference<>();
+        response.withConnection(connection -> channel.set(connection.channel()));
+        Channel connection = Objects.requireNonNull(channel.get(), "the response has no connection");
+        return () -> !response.isWebsocket() && !connection.isActive();
+    }
+
+    /**
+     * Closes the connection of {@code response}, quietly: for a response whose headers are sent and
+     * that cannot be completed (the client sees it cut short). Completes once the connection is
+     * closed.
+     *
+     * @throws NullPointerException if {@code response} is null
+     */
+    public static Mono<Void> abort(HttpServerResponse response) {
+        Objects.requireNonNull(response, "response");
+        return Mono.create(sink -> response.withConnection(connection -> {
+            Channel channel = connection.channel();
+            if (!channel.isActive()) {
+                sink.success(); // closed already (the exchange may be detached from it)
+                return;
+            }
+            channel.close().addListener(closed -> sink.success());
+        }));
+    }
+
+    private static Mono<Void> whileUpgraded(HttpServerResponse response) {
+        if (!response.isWebsocket()) {
+            return Mono.empty();
+        }
+        return Mono.create(sink -> response.withConnection(connection -> {
+            Channel channel = connection.channel();
+            ChannelFutureListener closed = future -> sink.success();
+            channel.closeFuture().addListener(closed);
+            sink.onCancel(() -> {
+                channel.closeFuture().removeListener(closed);
+                close(channel);
+            });
+        }));
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored") // nothing waits for it: the closeFuture is observed
+    private static void close(Channel channel) {
+        channel.close();
+    }
+}

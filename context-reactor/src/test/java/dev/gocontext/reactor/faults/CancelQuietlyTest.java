@@ -1,0 +1,183 @@
+package dev.gocontext.reactor.faults;
+
+import dev.gocontext.CancellableContext;
+import dev.gocontext.Context;
+import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.http.OutboundPropagation;
+import dev.gocontext.reactor.http.TestServers;
+import dev.gocontext.reactor.netty.GoContextHttpClient;
+import dev.gocontext.reactor.web.GoContextExchangeFilter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * A call that its ctx cancels is not an error: 1,000 calls canceled by their ctx (each through one
+ * of the client stacks, at one of the moments, chosen by a seeded random: {@code -Dgocontext.seed=}
+ * replays a run) log nothing above DEBUG and drop no error to {@code onErrorDropped}; every caller
+ * gets {@code ctx.err()} (or WebClient's wrapping of it).
+ */
+class CancelQuietlyTest {
+    private static final int CALLS = 1_000;
+    private static final int IN_FLIGHT = 16;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
+    private static final String CALL_ID = "X-Call";
+
+    @RegisterExtension
+    final ResourceCheck check = new ResourceCheck();
+
+    /** How the call is made: the clients of the library, alone and as the sample service stacks them. */
+    enum Stack {
+        /** Reactor Netty with {@code GoContextHttpClient}, the call bound by {@code deadlineOf}. */
+        NETTY,
+        /** {@code WebClient} with {@code GoContextExchangeFilter}. */
+        WEBCLIENT,
+        /** {@code WebClient} over a Reactor Netty client with {@code GoContextHttpClient}, bound by {@code deadlineOf}. */
+        WEBCLIENT_OVER_NETTY
+    }
+
+    /** Where the ctx ends the call. */
+    enum Moment {
+        BEFORE_SENDING,
+        SERVER_HOLDS_IT,
+        MID_BODY
+    }
+
+    /** The ctx of each call in flight, by call id, for the server to cancel. */
+    private final Map<String, CancellableContext> calls = new ConcurrentHashMap<>();
+
+    private DisposableServer server;
+    private PoolProbe pool;
+
+    @BeforeEach
+    void start() {
+        server = TestServers.plain((request, response) -> {
+            String id = request.requestHeaders().get(CALL_ID);
+            if (request.fullPath().equals("/hold")) {
+                CancellableContext ctx = calls.get(id);
+                Schedulers.parallel().schedule(ctx::cancel); // the server has the request: cancel now
+                return Mono.never();
+            }
+            return response.sendString(Flux.concat(Mono.just("first\n"), Flux.never()));
+        });
+        pool = check.watch(PoolProbe.of("cancel-quietly", IN_FLIGHT, Duration.ofSeconds(30)));
+        clients();
+    }
+
+    @AfterEach
+    void stop() {
+        server.disposeNow();
+    }
+
+    private HttpClient netty;
+    private WebClient webClient;
+    private WebClient webClientOverNetty;
+
+    private void clients() {
+        netty = GoContextHttpClient.propagation(LOOPBACK).apply(HttpClient.create(pool.provider()));
+        webClient = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool.provider())))
+                .filter(new GoContextExchangeFilter(LOOPBACK))
+                .build();
+        webClientOverNetty = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(netty))
+                .build();
+    }
+
+    private Flux<String> call(Stack stack, String path, String id) {
+        String url = "http://127.0.0.1:" + server.port() + path;
+        return switch (stack) {
+            case NETTY ->
+                GoContext.deadlineOf(netty.headers(h -> h.set(CALL_ID, id))
+                        .get()
+                        .uri(url)
+                        .responseContent()
+                        .asString());
+            case WEBCLIENT ->
+                webClient.get().uri(url).header(CALL_ID, id).retrieve().bodyToFlux(String.class);
+            case WEBCLIENT_OVER_NETTY ->
+                GoContext.deadlineOf(webClientOverNetty
+                        .get()
+                        .uri(url)
+                        .header(CALL_ID, id)
+                        .retrieve()
+                        .bodyToFlux(String.class));
+        };
+    }
+
+    /** One call, canceled by its ctx at {@code moment}: what the caller got ("canceled" if ctx.err()). */
+    private Mono<String> canceledCall(Stack stack, Moment moment, int n) {
+        String id = Integer.toString(n);
+        CancellableContext ctx = Context.background().withCancel();
+        calls.put(id, ctx);
+        Flux<String> call = switch (moment) {
+            case BEFORE_SENDING -> {
+                ctx.cancel();
+                yield call(stack, "/hold", id);
+            }
+            case SERVER_HOLDS_IT -> call(stack, "/hold", id);
+            case MID_BODY ->
+                call(stack, "/body", id).doOnNext(chunk -> Schedulers.parallel().schedule(ctx::cancel));
+        };
+        String where = stack + " " + moment + ": ";
+        return call.contextWrite(GoContext.with(ctx))
+                .then(Mono.just(where + "completed"))
+                .onErrorResume(e -> Mono.just(CtxErrors.isErrOf(e, ctx) ? "canceled" : where + e))
+                .doFinally(signal -> calls.remove(id));
+    }
+
+    @Test
+    void aThousandCallsCanceledByTheirCtxLogNothingAndDropNothing() {
+        long seed = Long.getLong("gocontext.seed", System.nanoTime());
+        Random random = new Random(seed);
+        Stack[] stacks = new Stack[CALLS];
+        Moment[] moments = new Moment[CALLS];
+        for (int i = 0; i < CALLS; i++) {
+            stacks[i] = Stack.values()[random.nextInt(Stack.values().length)];
+            moments[i] = Moment.values()[random.nextInt(Moment.values().length)];
+        }
+        AtomicInteger canceled = new AtomicInteger();
+        Map<String, Integer> other = new ConcurrentHashMap<>();
+        try (LogCapture capture = LogCapture.begin()) {
+            Flux.range(0, CALLS)
+                    .flatMap(i -> canceledCall(stacks[i], moments[i], i), IN_FLIGHT)
+                    .doOnNext(result -> {
+                        if (result.equals("canceled")) {
+                            canceled.incrementAndGet();
+                        } else {
+                            other.merge(result, 1, Integer::sum);
+                        }
+                    })
+                    .blockLast(WAIT);
+            SoftAssertions.assertSoftly(soft -> {
+                soft.assertThat(other)
+                        .as("seed %d: what callers got instead of ctx.err()", seed)
+                        .isEmpty();
+                soft.assertThat(canceled)
+                        .as("seed %d: callers that got ctx.err()", seed)
+                        .hasValue(CALLS);
+                soft.assertThat(capture.events())
+                        .as("seed %d: logged above DEBUG", seed)
+                        .isEmpty();
+                soft.assertThat(capture.dropped())
+                        .as("seed %d: dropped errors", seed)
+                        .isEmpty();
+            });
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.gocontext.reactor.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseCookie;
+import org.springframework.http.server.reactive.AbstractServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/**
+ * {@link ClaimedResponse}: once the deadline owns the response, nothing the handler does reaches it
+ * (status, raw status, headers, a header map taken before, cookies, commit actions, bodies); while
+ * the handler owns it, it is the real response, and a single-buffer body is written once.
+ */
+class ClaimedResponseTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    /** A server response that records what is committed and written. */
+    static final class RecordingResponse extends AbstractServerHttpResponse {
+        final List<String> written = new ArrayList<>();
+        final AtomicInteger writes = new AtomicInteger();
+        HttpHeaders committedHeaders = new HttpHeaders();
+        List<String> committedCookies = List.of();
+
+        RecordingResponse() {
+            super(DefaultDataBufferFactory.sharedInstance);
+        }
+
+        @Override
+        public <T> T getNativeResponse() {
+            throw new IllegalStateException("no native response");
+        }
+
+        @Override
+        protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
+            writes.incrementAndGet();
+            return Flux.from(body)
+                    .doOnNext(buffer -> {
+                        written.add(buffer.toString(StandardCharsets.UTF_8));
+                        DataBufferUtils.release(buffer);
+                    })
+                    .then();
+        }
+
+        @Override
+        protected Mono<Void> writeAndFlushWithInternal(Publisher<? extends Publisher<? extends DataBuffer>> body) {
+            return writeWithInternal(Flux.from(body).concatMap(Flux::from));
+        }
+
+        @Override
+        protected void applyStatusCode() {}
+
+        @Override
+        protected void applyHeaders() {
+            committedHeaders = HttpHeaders.copyOf(getHeaders());
+        }
+
+        @Override
+        protected void applyCookies() {
+            committedCookies = getCookies().values().stream()
+                    .flatMap(List::stream)
+                    .map(ResponseCookie::getName)
+                    .toList();
+        }
+    }
+
+    /** Counts the bodies handed to the real response. */
+    static final class CountingWrites extends ServerHttpResponseDecorator {
+        final AtomicInteger writeWithCalls = new AtomicInteger();
+
+        CountingWrites(ServerHttpResponse delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
+            writeWithCalls.incrementAndGet();
+            return super.writeWith(body);
+        }
+    }
+
+    private final RecordingResponse real = new RecordingResponse();
+    private final CountingWrites counting = new CountingWrites(real);
+    private final ClaimedResponse claimed = new ClaimedResponse(counting);
+
+    private static DataBuffer text(String s) {
+        return DefaultDataBufferFactory.sharedInstance.wrap(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What the filter does for the 504, on the real response. */
+    private void write504() {
+        real.setStatusCode(HttpStatus.GATEWAY_TIMEOUT);
+        real.getHeaders().set("Content-Type", "text/plain");
+        StepVerifier.create(real.writeWith(Mono.just(text("request deadline exceeded\n"))))
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
+    void afterTheDeadlineClaimsItTheHandlerReachesNothing() {
+        HttpHeaders takenBefore = claimed.getHeaders();
+        AtomicBoolean earlyCommitActionRan = new AtomicBoolean();
+        claimed.beforeCommit(() -> Mono.fromRunnable(() -> earlyCommitActionRan.set(true)));
+
+        assertThat(claimed.claimForDeadline()).isTrue();
+
+        assertThat(claimed.setStatusCode(HttpStatus.OK)).isFalse();
+        assertThat(claimed.setRawStatusCode(200)).isFalse();
+        claimed.getHeaders().set("X-Late", "1");
+        takenBefore.set("X-Late-Early-Map", "1");
+        claimed.addCookie(ResponseCookie.from("late", "1").build());
+        claimed.getCookies()
+                .add("late-map", ResponseCookie.from("late-map", "1").build());
+        AtomicBoolean lateCommitActionRan = new AtomicBoolean();
+        claimed.beforeCommit(() -> Mono.fromRunnable(() -> lateCommitActionRan.set(true)));
+        StepVerifier.create(claimed.writeWith(Mono.just(text("late body"))))
+                .expectComplete()
+                .verify(WAIT);
+        StepVerifier.create(claimed.writeWith(Flux.just(text("late"), text(" flux"))))
+                .expectComplete()
+                .verify(WAIT);
+        StepVerifier.create(claimed.setComplete()).expectComplete().verify(WAIT);
+
+        write504();
+        assertThat(real.getStatusCode()).isEqualTo(HttpStatus.GATEWAY_TIMEOUT);
+        assertThat(real.committedHeaders.headerNames()).containsExactly("Content-Type");
+        assertThat(real.committedCookies).isEmpty();
+        assertThat(earlyCommitActionRan)
+                .as("a commit action the handler registered before")
+                .isFalse();
+        assertThat(lateCommitActionRan)
+                .as("a commit action the handler registered after")
+                .isFalse();
+        assertThat(real.written).containsExactly("request deadline exceeded\n");
+        assertThat(real.writes).hasValue(1);
+    }
+
+    @Test
+    void whileTheHandlerOwnsItItIsTheRealResponse() {
+        HttpHeaders headers = claimed.getHeaders();
+        headers.set("X-Handler", "1");
+        assertThat(claimed.setRawStatusCode(201)).isTrue();
+        claimed.addCookie(ResponseCookie.from("session", "s").build());
+        AtomicBoolean commitActionRan = new AtomicBoolean();
+        claimed.beforeCommit(() -> Mono.fromRunnable(() -> commitActionRan.set(true)));
+
+        StepVerifier.create(claimed.writeWith(Mono.just(text("handler body"))))
+                .expectComplete()
+                .verify(WAIT);
+        assertThat(claimed.claimForDeadline()).as("the handler owns it now").isFalse();
+
+        assertThat(real.getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(real.committedHeaders.getFirst("X-Handler")).isEqualTo("1");
+        assertThat(real.committedCookies).containsExactly("session");
+        assertThat(commitActionRan).isTrue();
+        assertThat(real.written).containsExactly("handler body");
+        assertThat(counting.writeWithCalls)
+                .as("a single-buffer body is handed over once")
+                .hasValue(1);
+    }
+
+    @Test
+    void anEmptyMonoBodyIsWrittenOnce() {
+        StepVerifier.create(claimed.writeWith(Mono.empty())).expectComplete().verify(WAIT);
+        assertThat(counting.writeWithCalls).hasValue(1);
+        assertThat(claimed.claimForDeadline()).isFalse();
+    }
+
+    /**
+     * A header map taken before the claim, changed on another thread while the deadline claims: after
+     * the claim returns, the real headers stay as they were.
+     */
+    @Test
+    void aHeaderMapTakenBeforeTheClaimCannotChangeTheRealOneAfterIt() throws InterruptedException {
+        HttpHeaders takenBefore = claimed.getHeaders();
+        AtomicInteger rounds = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch running = new CountDownLatch(1);
+        Thread lateHandler = new Thread(() -> {
+            running.countDown();
+            while (!stop.get()) {
+                int n = rounds.incrementAndGet();
+                takenBefore.set("X-Late", Integer.toString(n));
+                takenBefore.add("X-Late-" + (n % 16), "v");
+                takenBefore.remove("X-Keep");
+            }
+        });
+        real.getHeaders().set("X-Keep", "1");
+        lateHandler.start();
+        try {
+            assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(claimed.claimForDeadline()).isTrue();
+            String atClaim = real.getHeaders().toString();
+            int roundsAtClaim = rounds.get();
+            while (rounds.get() < roundsAtClaim + 10_000) {
+                Thread.onSpinWait(); // the late handler keeps changing its map
+            }
+            assertThat(real.getHeaders().toString()).isEqualTo(atClaim);
+        } finally {
+            stop.set(true);
+            lateHandler.join(5_000);
+        }
+    }
+}
