@@ -9,7 +9,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -78,14 +78,28 @@ final class ClientContextInterceptor implements ClientInterceptor {
 
     /** {@code options} with the earlier of its deadline and the ctx's (measured on the ctx's clock). */
     static CallOptions withDeadlineOf(CallOptions options, Context ctx) {
-        Optional<Duration> remaining = ctx.remaining();
-        if (remaining.isEmpty()) {
+        Optional<Instant> deadline = ctx.deadline();
+        if (deadline.isEmpty()) {
             return options;
         }
         Deadline ctxDeadline =
-                Deadline.after(ServerContextInterceptor.saturatedNanos(remaining.get()), TimeUnit.NANOSECONDS);
+                Deadline.after(nanosBetween(ctx.timeSource().now(), deadline.get()), TimeUnit.NANOSECONDS);
         Deadline current = options.getDeadline();
         return current != null && !ctxDeadline.isBefore(current) ? options : options.withDeadline(ctxDeadline);
+    }
+
+    /**
+     * The nanoseconds from {@code from} to {@code to}, saturated to a long: {@code ctx.remaining()}
+     * without its {@code Optional} and {@code Duration}, which every call would allocate.
+     */
+    static long nanosBetween(Instant from, Instant to) {
+        long seconds = to.getEpochSecond() - from.getEpochSecond(); // both within ±3.2e16: no overflow
+        long nanos = to.getNano() - from.getNano();
+        try {
+            return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+        } catch (ArithmeticException overflow) {
+            return seconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** Whether {@link #withDeadlineOf} took the ctx's deadline. */
