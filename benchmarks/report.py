@@ -168,6 +168,10 @@ ROWS = [
     ("Mono: contextWrite(with(ctx)) + current()", "time", jmh("MonoBench.goContext"), "plain Reactor Context entry", jmh("MonoBench.reactorContext"), "ratio", 1.1, "ns"),
     ("gRPC unary call in process, both interceptors", "time", jmh("GrpcInterceptorBench.interceptors"), "plain gRPC", jmh("GrpcInterceptorBench.plain"), "ratio", 1.1, "ns"),
     ("gRPC unary call in process, both interceptors", "bytes", jmh("GrpcInterceptorBench.interceptors", "B"), "plain gRPC", jmh("GrpcInterceptorBench.plain", "B"), "ratio", None, "B"),
+    ("gRPC unary call in process, client interceptor only", "time", jmh("GrpcInterceptorBench.clientInterceptor"), "plain gRPC", jmh("GrpcInterceptorBench.plain"), "ratio", None, "ns"),
+    ("gRPC unary call in process, client interceptor only", "bytes", jmh("GrpcInterceptorBench.clientInterceptor", "B"), "plain gRPC", jmh("GrpcInterceptorBench.plain", "B"), "ratio", None, "B"),
+    ("gRPC unary call in process, server interceptor only", "time", jmh("GrpcInterceptorBench.serverInterceptor"), "plain gRPC", jmh("GrpcInterceptorBench.plain"), "ratio", None, "ns"),
+    ("gRPC unary call in process, server interceptor only", "bytes", jmh("GrpcInterceptorBench.serverInterceptor", "B"), "plain gRPC", jmh("GrpcInterceptorBench.plain", "B"), "ratio", None, "B"),
     ("cancel() -> upstream cancelled, 10 operators", "p50", main_result("latency.ours.p50Us"), "Reactor dispose()", main_result("latency.dispose.p50Us"), "abs", 5.0, "us"),
     ("cancel() -> upstream cancelled, 10 operators", "p99", main_result("latency.ours.p99Us"), "Reactor dispose()", main_result("latency.dispose.p99Us"), "abs", 50.0, "us"),
 ]

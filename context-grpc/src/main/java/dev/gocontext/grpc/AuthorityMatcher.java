@@ -17,9 +17,17 @@ final class AuthorityMatcher {
     private final Predicate<String> allowed;
     private final String description;
 
-    private AuthorityMatcher(Predicate<String> allowed, String description) {
+    /** Whether the answer for an authority never changes, so that the last one can be reused. */
+    private final boolean fixed;
+
+    // The last authority asked about and the answer, when fixed: a channel asks about the same
+    // authority (the same String) on every call. Racy by design: any answer seen is a right one.
+    private volatile @Nullable Answer last;
+
+    private AuthorityMatcher(Predicate<String> allowed, String description, boolean fixed) {
         this.allowed = allowed;
         this.description = description;
+        this.fixed = fixed;
     }
 
     static AuthorityMatcher of(String... authorities) {
@@ -28,18 +36,34 @@ final class AuthorityMatcher {
                 .collect(Collectors.toUnmodifiableSet());
         return new AuthorityMatcher(
                 authority -> entries.contains(authority) || entries.contains(hostOf(authority)),
-                "authorities " + entries);
+                "authorities " + entries,
+                true);
     }
 
+    /** The user's predicate is asked on every call: it may change its mind. */
     static AuthorityMatcher of(Predicate<String> allowed) {
         Objects.requireNonNull(allowed, "allowed");
-        return new AuthorityMatcher(allowed, "authorities matching " + allowed);
+        return new AuthorityMatcher(allowed, "authorities matching " + allowed, false);
     }
 
     /** Whether calls to {@code authority} carry the request id. */
     boolean allows(@Nullable String authority) {
-        return authority != null && allowed.test(authority.toLowerCase(Locale.ROOT));
+        if (authority == null) {
+            return false;
+        }
+        if (!fixed) {
+            return allowed.test(authority.toLowerCase(Locale.ROOT));
+        }
+        Answer answer = last;
+        if (answer == null || !answer.authority.equals(authority)) {
+            answer = new Answer(authority, allowed.test(authority.toLowerCase(Locale.ROOT)));
+            last = answer;
+        }
+        return answer.allowed;
     }
+
+    /** An authority and whether it is allowed. */
+    private record Answer(String authority, boolean allowed) {}
 
     private static String entry(String authority) {
         Objects.requireNonNull(authority, "authority");

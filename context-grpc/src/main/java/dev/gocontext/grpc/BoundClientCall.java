@@ -23,13 +23,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code ClientCall} is not thread-safe, and the ctx becomes done on any thread, so the
  * caller's operations pass through a {@link CallGate} and the ctx's cancel runs beside none of
- * them. Without a ctx that can become done ({@code ctx} null), only the headers are handled.
+ * them. A call without a ctx that can become done is a {@link RequestIdOnly}.
  */
 final class BoundClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT>
         implements Runnable {
     private static final Executor DIRECT = Runnable::run;
 
-    private final @Nullable Context ctx;
+    private final Context ctx;
     private final @Nullable String requestId;
     private final CallGate gate = new CallGate();
 
@@ -39,7 +39,7 @@ final class BoundClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
     // The status of the cancel the ctx caused, if it did; written before the gate is asked.
     private volatile @Nullable Status canceledWith;
 
-    BoundClientCall(ClientCall<ReqT, RespT> delegate, @Nullable Context ctx, @Nullable String requestId) {
+    BoundClientCall(ClientCall<ReqT, RespT> delegate, Context ctx, @Nullable String requestId) {
         super(delegate);
         this.ctx = ctx;
         this.requestId = requestId;
@@ -47,20 +47,12 @@ final class BoundClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
 
     @Override
     public void start(Listener<RespT> listener, Metadata headers) {
-        headers.discardAll(GoContextGrpc.REQUEST_ID);
-        if (requestId != null) {
-            headers.put(GoContextGrpc.REQUEST_ID, requestId);
-        }
-        Context bound = ctx;
-        if (bound == null) {
-            super.start(listener, headers);
-            return;
-        }
+        putRequestId(headers, requestId);
         gate.enter(); // nothing can have ended the call before the watch exists
         boolean started = false;
         try {
             // a ctx already done asks for the cancel now; it runs right after the start, below
-            watch = bound.afterDone(this, DIRECT);
+            watch = ctx.afterDone(this, DIRECT);
             super.start(new CtxListener(listener), headers);
             started = true;
         } finally {
@@ -74,12 +66,9 @@ final class BoundClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
     /** The ctx's watch: the ctx is done. */
     @Override
     public void run() {
-        Context bound = ctx;
-        if (bound != null) {
-            canceledWith = GoContextGrpc.statusOf(bound);
-            if (gate.requestEnd()) {
-                cancelDelegate();
-            }
+        canceledWith = GoContextGrpc.statusOf(ctx);
+        if (gate.requestEnd()) {
+            cancelDelegate();
         }
     }
 
@@ -159,6 +148,33 @@ final class BoundClientCall<ReqT, RespT> extends ForwardingClientCall.SimpleForw
     @Override
     public String toString() {
         return "BoundClientCall[" + delegate() + ", " + ctx + ", " + gate + "]";
+    }
+
+    /** Makes {@code requestId} the only request id of {@code headers}; none if it is null. */
+    static void putRequestId(Metadata headers, @Nullable String requestId) {
+        headers.discardAll(GoContextGrpc.REQUEST_ID);
+        if (requestId != null) {
+            headers.put(GoContextGrpc.REQUEST_ID, requestId);
+        }
+    }
+
+    /**
+     * A call whose ctx can never be done (or that has none): only its request id header is
+     * handled, with nothing to watch or to gate.
+     */
+    static final class RequestIdOnly<ReqT, RespT> extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
+        private final @Nullable String requestId;
+
+        RequestIdOnly(ClientCall<ReqT, RespT> delegate, @Nullable String requestId) {
+            super(delegate);
+            this.requestId = requestId;
+        }
+
+        @Override
+        public void start(Listener<RespT> listener, Metadata headers) {
+            putRequestId(headers, requestId);
+            super.start(listener, headers);
+        }
     }
 
     /** Stops the watch when the call closes, and reports a cancel for the ctx with the ctx's status. */

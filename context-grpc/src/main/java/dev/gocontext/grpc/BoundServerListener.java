@@ -81,7 +81,8 @@ final class BoundServerListener<ReqT> extends ServerCall.Listener<ReqT>
     }
 
     private void clientGone() {
-        if (!deadlinePassed()) {
+        // done already: the call's normal end (every call passes here), or the cancel reported twice
+        if (call.ctx.err() == null && !deadlinePassed()) {
             call.ctx.cancel(new CallCancelledException());
         }
     }

@@ -9,7 +9,7 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -35,20 +35,29 @@ final class ClientContextInterceptor implements ClientInterceptor {
         Context ctx = callOptions.getOption(GoContextGrpc.CTX);
         if (ctx == null) {
             ctx = GoContextGrpc.CONTEXT_KEY.get();
+            if (ctx == null) {
+                return new BoundClientCall.RequestIdOnly<>(next.newCall(method, callOptions), null);
+            }
         }
-        String authority = callOptions.getAuthority();
-        boolean allowed = requestIdTo.allows(authority != null ? authority : next.authority());
-        if (ctx == null) {
-            return new BoundClientCall<>(next.newCall(method, callOptions), null, null);
-        }
-        String requestId = allowed ? GoContextHttp.requestId(ctx) : null;
-        if (!GoContextHttp.isSafeRequestId(requestId)) {
-            requestId = null;
-        }
+        String requestId = requestIdFor(ctx, callOptions, next);
         CallOptions options = withDeadlineOf(callOptions, ctx);
-        ClientCall<ReqT, RespT> call =
-                ctx.err() == null ? next.newCall(method, options) : doneCall(method, options, next, ctx);
-        return new BoundClientCall<>(call, ctx.done() == Done.never() ? null : ctx, requestId);
+        if (ctx.err() != null) {
+            return new BoundClientCall<>(doneCall(method, options, next, ctx), ctx, requestId);
+        }
+        ClientCall<ReqT, RespT> call = next.newCall(method, options);
+        return ctx.done() == Done.never()
+                ? new BoundClientCall.RequestIdOnly<>(call, requestId)
+                : new BoundClientCall<>(call, ctx, requestId);
+    }
+
+    /** The ctx's request id if the call's authority is allowed to see it and it is safe, else null. */
+    private @Nullable String requestIdFor(Context ctx, CallOptions options, Channel next) {
+        String requestId = GoContextHttp.requestId(ctx);
+        if (requestId == null || !GoContextHttp.isSafeRequestId(requestId)) {
+            return null;
+        }
+        String authority = options.getAuthority();
+        return requestIdTo.allows(authority != null ? authority : next.authority()) ? requestId : null;
     }
 
     /**
@@ -69,14 +78,28 @@ final class ClientContextInterceptor implements ClientInterceptor {
 
     /** {@code options} with the earlier of its deadline and the ctx's (measured on the ctx's clock). */
     static CallOptions withDeadlineOf(CallOptions options, Context ctx) {
-        Optional<Duration> remaining = ctx.remaining();
-        if (remaining.isEmpty()) {
+        Optional<Instant> deadline = ctx.deadline();
+        if (deadline.isEmpty()) {
             return options;
         }
         Deadline ctxDeadline =
-                Deadline.after(ServerContextInterceptor.saturatedNanos(remaining.get()), TimeUnit.NANOSECONDS);
+                Deadline.after(nanosBetween(ctx.timeSource().now(), deadline.get()), TimeUnit.NANOSECONDS);
         Deadline current = options.getDeadline();
         return current != null && !ctxDeadline.isBefore(current) ? options : options.withDeadline(ctxDeadline);
+    }
+
+    /**
+     * The nanoseconds from {@code from} to {@code to}, saturated to a long: {@code ctx.remaining()}
+     * without its {@code Optional} and {@code Duration}, which every call would allocate.
+     */
+    static long nanosBetween(Instant from, Instant to) {
+        long seconds = to.getEpochSecond() - from.getEpochSecond(); // both within ±3.2e16: no overflow
+        long nanos = to.getNano() - from.getNano();
+        try {
+            return Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
+        } catch (ArithmeticException overflow) {
+            return seconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** Whether {@link #withDeadlineOf} took the ctx's deadline. */

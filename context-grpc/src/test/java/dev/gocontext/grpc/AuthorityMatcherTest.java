@@ -3,6 +3,7 @@ package dev.gocontext.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Which authorities get the request id. */
@@ -43,6 +44,27 @@ class AuthorityMatcherTest {
         AuthorityMatcher matcher = AuthorityMatcher.of(a -> a.endsWith(".internal:8443"));
         assertThat(matcher.allows("Stock.INTERNAL:8443")).isTrue();
         assertThat(matcher.allows("stock.internal:80")).isFalse();
+    }
+
+    @Test
+    void aListAnswersEveryAuthorityRightWhateverWasAskedBefore() {
+        AuthorityMatcher matcher = AuthorityMatcher.of("prices.internal");
+        for (int i = 0; i < 3; i++) {
+            assertThat(matcher.allows("prices.internal:8443")).isTrue();
+            assertThat(matcher.allows(new String("prices.internal:8443"))).isTrue();
+            assertThat(matcher.allows("evil.com:8443")).isFalse();
+            assertThat(matcher.allows("PRICES.internal:1")).isTrue();
+            assertThat(matcher.allows("evil.com:8443")).isFalse();
+        }
+    }
+
+    @Test
+    void aPredicateIsAskedOnEveryCallSoItMayChangeItsMind() {
+        AtomicBoolean open = new AtomicBoolean(true);
+        AuthorityMatcher matcher = AuthorityMatcher.of(a -> open.get());
+        assertThat(matcher.allows("prices.internal:8443")).isTrue();
+        open.set(false);
+        assertThat(matcher.allows("prices.internal:8443")).isFalse();
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
+import dev.gocontext.ManualTimeSource;
+import dev.gocontext.TimeSource;
 import dev.gocontext.reactor.http.GoContextHttp;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -22,11 +24,13 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -64,6 +68,40 @@ class ClientInterceptorTest extends LoopbackTest {
                             (request, response) -> response.onCompleted()),
                     this));
         }
+    }
+
+    @Test
+    void theCtxsDeadlineIsTakenOnTheCtxsOwnClockToTheNanosecond() {
+        ManualTimeSource clock = TimeSource.manual(Instant.parse("2026-01-01T00:00:00Z"));
+        try (CancellableContext ctx =
+                Context.background().withTimeSource(clock).withTimeout(Duration.ofSeconds(90, 123_456_789))) {
+            clock.advance(Duration.ofSeconds(30));
+            long remaining = ClientContextInterceptor.withDeadlineOf(CallOptions.DEFAULT, ctx)
+                    .getDeadline()
+                    .timeRemaining(TimeUnit.NANOSECONDS);
+            // gRPC's clock has moved on a little since the deadline was made, never forward
+            assertThat(remaining).isLessThanOrEqualTo(60_123_456_789L).isGreaterThan(50_000_000_000L);
+        }
+        assertThat(ClientContextInterceptor.withDeadlineOf(CallOptions.DEFAULT, Context.background()))
+                .isSameAs(CallOptions.DEFAULT);
+    }
+
+    @Test
+    void nanosBetweenIsExactAndSaturates() {
+        Instant t = Instant.parse("2026-01-01T00:00:00.999999999Z");
+        assertThat(ClientContextInterceptor.nanosBetween(t, t.plusNanos(1))).isEqualTo(1);
+        assertThat(ClientContextInterceptor.nanosBetween(t.plusNanos(1), t)).isEqualTo(-1);
+        assertThat(ClientContextInterceptor.nanosBetween(t, t.plusSeconds(3).plusNanos(2)))
+                .isEqualTo(3_000_000_002L);
+        assertThat(ClientContextInterceptor.nanosBetween(t, t.minusMillis(1500)))
+                .isEqualTo(-1_500_000_000L);
+        assertThat(ClientContextInterceptor.nanosBetween(Instant.MIN, Instant.MAX))
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(ClientContextInterceptor.nanosBetween(Instant.MAX, Instant.MIN))
+                .isEqualTo(Long.MIN_VALUE);
+        assertThat(ClientContextInterceptor.nanosBetween(t, t.plusSeconds(9_223_372_037L)))
+                .as("just past a long")
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     @ParameterizedTest
