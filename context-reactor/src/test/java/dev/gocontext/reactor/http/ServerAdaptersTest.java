@@ -28,7 +28,8 @@ import reactor.netty.http.client.HttpClient;
  * Reactor Netty's {@code GoContextHttpServer} and WebFlux's {@code GoContextWebFilter}.
  */
 class ServerAdaptersTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    /** A bound for events that a loaded runner may make slow, never a margin a passing test waits out. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     enum Adapter {
         NETTY,

@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -40,12 +42,19 @@ final class LoadGenerator implements AutoCloseable {
         /** Completes within its deadline: expects 200. */
         WORK_OK("/work?ms=10", 5_000, null),
         DB_OK("/db?sleepMs=5", 5_000, null),
-        /** Its deadline passes first: expects 504. */
-        WORK_DEADLINE("/work?ms=1000", 30, null),
-        DB_DEADLINE("/db?sleepMs=1000", 30, null),
-        /** The client disconnects after 30 ms: no answer; the server must cancel the work. */
-        WORK_DISCONNECT("/work?ms=1000", 5_000, Duration.ofMillis(30)),
-        DB_DISCONNECT("/db?sleepMs=1000", 5_000, Duration.ofMillis(30));
+        /**
+         * Its deadline passes first: expects 504. The work would take 10 s, so that a loaded runner
+         * that runs the 30 ms deadline late still runs it first.
+         */
+        WORK_DEADLINE("/work?ms=10000", 30, null),
+        DB_DEADLINE("/db?sleepMs=10000", 30, null),
+        /**
+         * The client disconnects after 30 ms: no answer; the server must cancel the work (which
+         * would take 10 s, so that a client timer that a loaded runner fires late still fires
+         * first).
+         */
+        WORK_DISCONNECT("/work?ms=10000", 20_000, Duration.ofMillis(30)),
+        DB_DISCONNECT("/db?sleepMs=10000", 20_000, Duration.ofMillis(30));
 
         final String path;
         final long timeoutMs;
@@ -109,7 +118,16 @@ final class LoadGenerator implements AutoCloseable {
         final Map<Kind, Map<Integer, LongAdder>> outcomes = new ConcurrentHashMap<>();
         final LongAdder requests = new LongAdder();
         final Map<Kind, LongAdder> latencyMs = new ConcurrentHashMap<>();
+        /** The first few client errors, kind and exception, so that a failure says what they were. */
+        final Queue<String> clientErrors = new ConcurrentLinkedQueue<>();
+
         long elapsedNanos;
+
+        void clientError(Kind kind, Throwable error) {
+            if (clientErrors.size() < 10) {
+                clientErrors.add(kind + ": " + error);
+            }
+        }
 
         void record(Kind kind, int outcome, long ms) {
             requests.increment();
@@ -152,6 +170,8 @@ final class LoadGenerator implements AutoCloseable {
                 long avg = latencyMs.get(kind).sum() / Math.max(1, n);
                 s.append(String.format("  %-16s %s, mean %d ms%n", kind, counts, avg));
             });
+            clientErrors.forEach(
+                    error -> s.append("  client error: ").append(error).append('\n'));
             return s.toString();
         }
     }
@@ -165,7 +185,7 @@ final class LoadGenerator implements AutoCloseable {
                         i -> {
                             Kind kind = MIX.get(i % MIX.size());
                             long sent = System.nanoTime();
-                            return send(kind, "load-" + i)
+                            return send(kind, "load-" + i, figures)
                                     .doOnNext(outcome -> figures.record(
                                             kind,
                                             outcome,
@@ -179,7 +199,7 @@ final class LoadGenerator implements AutoCloseable {
         return figures;
     }
 
-    private Mono<Integer> send(Kind kind, String requestId) {
+    private Mono<Integer> send(Kind kind, String requestId, Figures figures) {
         Mono<Integer> status = client.headers(
                         h -> h.set("X-Request-Timeout", kind.timeoutMs).set("X-Request-ID", requestId))
                 .get()
@@ -190,7 +210,10 @@ final class LoadGenerator implements AutoCloseable {
                                 requestId.equals(response.responseHeaders().get("X-Request-ID"))
                                         ? response.status().code()
                                         : WRONG_REQUEST_ID))
-                .onErrorResume(e -> Mono.just(CLIENT_ERROR));
+                .onErrorResume(e -> {
+                    figures.clientError(kind, e);
+                    return Mono.just(CLIENT_ERROR);
+                });
         status = status.timeout(NO_ANSWER_AFTER, Mono.just(NO_ANSWER));
         if (kind.giveUpAfter != null) {
             // cancelling the exchange makes Reactor Netty close the connection: the server sees
