@@ -23,7 +23,7 @@
 #
 # Each measurement starts a fresh server on a free port, times its first request (cold), warms it
 # up with wrk for HTTP_WARMUP, then measures with `wrk -t$HTTP_THREADS -c$HTTP_CONNECTIONS
-# -d$HTTP_DURATION --latency` and stops it. Results: benchmarks/results/http-<time>/ (raw wrk
+# -d$HTTP_DURATION --latency`, with the CPU time the server used meanwhile, and stops it. Results: benchmarks/results/http-<time>/ (raw wrk
 # output, results.jsonl, cold.tsv, server logs, table.md); benchmarks/results/http-latest points at
 # the newest.
 set -euo pipefail
@@ -131,6 +131,12 @@ start_server() {
   server_pid=$!
 }
 
+# cpu_ticks PID: user + system CPU time the process has used, in clock ticks
+cpu_ticks() {
+  # the fields after the command name, which may hold spaces: utime and stime are 12th and 13th
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
 # measure SCENARIO VARIANT RUN ORDER: one fresh server, its first request, warmup, measurement
 measure() {
   local scenario=$1 variant=$2 run=$3 order=$4
@@ -156,16 +162,21 @@ measure() {
     "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f", ns / 1e9 }')" \
     "$(awk -v s="${first#* }" 'BEGIN { printf "%.1f", s * 1000 }')" >>"$out/cold.tsv"
   "${nice_run[@]}" wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >"$out/$name.warmup.txt" 2>&1
+  local cpu_before cpu_after
+  cpu_before=$(cpu_ticks "$server_pid")
   "${nice_run[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/report.lua" "$url" \
     >"$out/$name.wrk.txt" 2>&1
+  cpu_after=$(cpu_ticks "$server_pid")
   local json
   json=$(sed -n 's/^WRK_JSON //p' "$out/$name.wrk.txt")
   if [ -z "$json" ]; then
     echo "$scenario $variant: wrk printed no result (see $out/$name.wrk.txt)" >&2
     exit 1
   fi
-  printf '{"scenario":"%s","variant":"%s","run":%d,"order":"%s","load":"%s","wrk":%s}\n' \
-    "$scenario" "$variant" "$run" "$order" "$(cut -d' ' -f1 /proc/loadavg)" "$json" >>"$out/results.jsonl"
+  printf '{"scenario":"%s","variant":"%s","run":%d,"order":"%s","load":"%s","server_cpu_s":%s,"wrk":%s}\n' \
+    "$scenario" "$variant" "$run" "$order" "$(cut -d' ' -f1 /proc/loadavg)" \
+    "$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')" \
+    "$json" >>"$out/results.jsonl"
   grep -E 'Requests/sec|Non-2xx|Socket errors' "$out/$name.wrk.txt" | sed 's/^/   /'
   stop_server
 }
