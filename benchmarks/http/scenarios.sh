@@ -16,6 +16,7 @@
 #
 # Environment (defaults in brackets):
 #   HTTP_DURATION [20s]  HTTP_WARMUP [10s]  HTTP_CONNECTIONS [64]  HTTP_THREADS [2]
+#   HTTP_TIMEOUT [10s]   wrk's --timeout: a slower response counts as an error (and the run as invalid)
 #   HTTP_JAVA_OPTS [-Xms512m -Xmx512m -XX:+AlwaysPreTouch]  same for every server
 #   HTTP_START_SECS [180]  how long a server may take to listen
 #   BENCH_NICE [0]         nice level of the servers and of wrk
@@ -58,6 +59,7 @@ duration=${HTTP_DURATION:-20s}
 warmup=${HTTP_WARMUP:-10s}
 connections=${HTTP_CONNECTIONS:-64}
 threads=${HTTP_THREADS:-2}
+timeout=${HTTP_TIMEOUT:-10s}
 java_opts=${HTTP_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 start_secs=${HTTP_START_SECS:-180}
 nice_run=(nice -n "${BENCH_NICE:-0}")
@@ -87,7 +89,7 @@ trap 'stop_server; exit 130' INT TERM
   echo "jdk: $(java -version 2>&1 | head -1)"
   echo "wrk: $(wrk -v 2>&1 | head -1)"
   echo "runs: $runs; scenarios: ${scenarios[*]}"
-  echo "wrk: -t$threads -c$connections -d$duration --latency, after a ${warmup} warmup"
+  echo "wrk: -t$threads -c$connections -d$duration --timeout $timeout --latency, after a ${warmup} warmup"
   echo "server JVM options: $java_opts; nice ${BENCH_NICE:-0}"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
@@ -161,11 +163,12 @@ measure() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$variant" "$run" \
     "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.2f", ns / 1e9 }')" \
     "$(awk -v s="${first#* }" 'BEGIN { printf "%.1f", s * 1000 }')" >>"$out/cold.tsv"
-  "${nice_run[@]}" wrk -t"$threads" -c"$connections" -d"$warmup" "$url" >"$out/$name.warmup.txt" 2>&1
+  "${nice_run[@]}" wrk -t"$threads" -c"$connections" -d"$warmup" --timeout "$timeout" "$url" \
+    >"$out/$name.warmup.txt" 2>&1
   local cpu_before cpu_after
   cpu_before=$(cpu_ticks "$server_pid")
-  "${nice_run[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$here/report.lua" "$url" \
-    >"$out/$name.wrk.txt" 2>&1
+  "${nice_run[@]}" wrk -t"$threads" -c"$connections" -d"$duration" --timeout "$timeout" --latency \
+    -s "$here/report.lua" "$url" >"$out/$name.wrk.txt" 2>&1
   cpu_after=$(cpu_ticks "$server_pid")
   local json
   json=$(sed -n 's/^WRK_JSON //p' "$out/$name.wrk.txt")
@@ -185,15 +188,17 @@ measure() {
 printf 'scenario\tvariant\trun\tstartup_s\tfirst_request_ms\n' >"$out/cold.tsv"
 for scenario in "${scenarios[@]}"; do
   if [ "$scenario" = chained-load ]; then
-    if [ -f "$here/chained-load.sh" ]; then
-      note "chained-load: benchmarks/http/chained-load.sh"
-      if [ -x "$here/chained-load.sh" ]; then
-        "$here/chained-load.sh" "$out" "$runs"
-      else
-        bash "$here/chained-load.sh" "$out" "$runs"
-      fi
-    else
+    chained=(bash "$here/chained-load.sh")
+    [ -x "$here/chained-load.sh" ] && chained=("$here/chained-load.sh")
+    if [ ! -f "$here/chained-load.sh" ]; then
       echo "== chained-load skipped: benchmarks/http/chained-load.sh does not exist"
+      printf '### chained-load\n\nNot run: benchmarks/http/chained-load.sh does not exist.\n' >"$out/chained-load.md"
+    else
+      note "chained-load: benchmarks/http/chained-load.sh $out $runs"
+      if ! "${chained[@]}" "$out" "$runs"; then
+        echo "== chained-load failed: see its output above" >&2
+        printf '\n**chained-load failed**: see the output of benchmarks/http/chained-load.sh.\n' >>"$out/chained-load.md"
+      fi
     fi
     continue
   fi
