@@ -24,9 +24,9 @@
 #
 # Each measurement starts a fresh server on a free port, times its first request (cold), warms it
 # up with wrk for HTTP_WARMUP, then measures with `wrk -t$HTTP_THREADS -c$HTTP_CONNECTIONS
-# -d$HTTP_DURATION --latency`, with the CPU time the server used meanwhile, and stops it. Results: benchmarks/results/http-<time>/ (raw wrk
-# output, results.jsonl, cold.tsv, server logs, table.md); benchmarks/results/http-latest points at
-# the newest.
+# -d$HTTP_DURATION --latency`, reads the CPU time the server used meanwhile, and stops it.
+# Results: benchmarks/results/http-<time>/ (raw wrk output, results.jsonl, cold.tsv, server logs,
+# build.log, table.md); benchmarks/results/http-latest points at the newest.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -98,14 +98,22 @@ needs() { case " ${scenarios[*]} " in *" $1 "*) return 0 ;; *) return 1 ;; esac;
 
 jar="$bench/target/benchmarks.jar"
 skip_build=${HTTP_SKIP_BUILD:-0}
+# build_step WHAT COMMAND...: runs a build into build.log; on failure shows its end and stops
+build_step() {
+  note "building $1 (into build.log)"
+  shift
+  if ! "$@" >>"$out/build.log" 2>&1; then
+    tail -n 40 "$out/build.log" >&2
+    echo "the build failed: see $out/build.log" >&2
+    exit 1
+  fi
+}
 if [ "$skip_build" != 1 ] && { needs netty || needs webflux; }; then
-  note "building the benchmarks module"
-  (cd "$root" && mvn -B -ntp -q -pl benchmarks -am package -DskipTests -Dbenchmarks.smoke.skip=true \
-    -Dspotless.check.skip=true)
+  build_step "the benchmarks module" mvn -B -ntp -q -f "$root/pom.xml" -pl benchmarks -am package -DskipTests \
+    -Dbenchmarks.smoke.skip=true -Dspotless.check.skip=true
 fi
 if [ "$skip_build" != 1 ] && needs starter; then
-  note "building the starter's overhead application"
-  "$root/context-spring-boot-starter/overhead.sh" build
+  build_step "the starter's overhead application" "$root/context-spring-boot-starter/overhead.sh" build
 fi
 if { needs netty || needs webflux; } && [ ! -f "$jar" ]; then
   echo "no $jar: run without HTTP_SKIP_BUILD=1" >&2
