@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import kotlin.Unit;
 import kotlin.jvm.functions.Function1;
@@ -20,6 +21,7 @@ import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Linearizability of a small cancellation tree under concurrent cancel(cause), err/cause reads,
@@ -37,8 +39,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Public, as Lincheck requires. The default depth takes about a minute; {@code
  * -Dgocontext.lincheck=deep} explores ten times as many scenarios, each with twice the
- * interleavings (about twenty minutes).
+ * interleavings (about twenty minutes). It runs in a JVM of its own (the {@code lincheck} surefire
+ * execution), with a bound of its own: on a heavily loaded runner a minute of exploration can take
+ * several, and the module's 3-minute default would stop it half way.
  */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 @Param(name = "cause", gen = IntGen.class, conf = "0:2")
 public class CancelNodeLincheckTest {
     private static final Throwable[] CAUSES = {new Exception("cause0"), new Exception("cause1"), new Exception("cause2")

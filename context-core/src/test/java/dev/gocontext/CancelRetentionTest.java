@@ -72,10 +72,21 @@ class CancelRetentionTest {
     @Test
     void aFiredDeadlineLeavesNothingBehindWhileAUserWrittenParentLives() throws Exception {
         FutureContext parent = new FutureContext();
-        CompletableFuture<Thread> ranOn = new CompletableFuture<>();
-        List<WeakReference<Object>> refs = timedChildWithAction(parent, ranOn);
-        assertThat(ranOn.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS).getName())
-                .startsWith("gocontext-deadline-");
+        List<WeakReference<Object>> refs = new ArrayList<>();
+        // A deadline that fires before its action is registered runs the action on this thread
+        // (the ctx is done already), which is not the path under test: a loaded runner can take
+        // longer than a short timeout between the two lines, so the timeout doubles until the
+        // action is registered first. Every attempt's child must be unreachable afterwards.
+        Thread ranOn = Thread.currentThread();
+        for (long timeoutMs = 1; ranOn == Thread.currentThread(); timeoutMs *= 2) {
+            assertThat(timeoutMs)
+                    .as("a deadline that fires after its action is registered")
+                    .isLessThan(70_000);
+            CompletableFuture<Thread> actionThread = new CompletableFuture<>();
+            refs.addAll(timedChildWithAction(parent, Duration.ofMillis(timeoutMs), actionThread));
+            ranOn = actionThread.get(PATIENCE.toMillis() + timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        assertThat(ranOn.getName()).startsWith("gocontext-deadline-");
         CancellableContext live = parent.withTimeout(Duration.ofHours(1));
         WeakReference<Object> control = new WeakReference<>(Derive.unwrap(live));
         live = null;
@@ -87,8 +98,9 @@ class CancelRetentionTest {
         parent.finish(Context.CANCELED, Context.CANCELED);
     }
 
-    private static List<WeakReference<Object>> timedChildWithAction(Context parent, CompletableFuture<Thread> ranOn) {
-        CancellableContext child = parent.withTimeout(Duration.ofMillis(1));
+    private static List<WeakReference<Object>> timedChildWithAction(
+            Context parent, Duration timeout, CompletableFuture<Thread> ranOn) {
+        CancellableContext child = parent.withTimeout(timeout);
         Runnable action = () -> ranOn.complete(Thread.currentThread());
         child.afterDone(action, Runnable::run);
         List<WeakReference<Object>> refs = new ArrayList<>();

@@ -12,6 +12,7 @@ import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import dev.gocontext.reactor.http.RequestContextFactory;
+import dev.gocontext.reactor.http.RoutePolicy;
 import dev.gocontext.reactor.netty.GoContextHttpClient;
 import dev.gocontext.reactor.web.GoContextWebFilter;
 import java.sql.ResultSet;
@@ -153,6 +154,17 @@ class GuideSnippets {
                 .maxTimeout(Duration.ofSeconds(60))
                 .defaultTimeout(Duration.ofSeconds(30))
                 .build());
+    }
+
+    static RequestContextFactory requestsWithRoutes() {
+        return RequestContextFactory.builder()
+                .defaultTimeout(Duration.ofSeconds(2))
+                .route(RoutePolicy.path("/events").noDeadline().build())
+                .route(RoutePolicy.path("/reports/**")
+                        .methods("GET")
+                        .maxTimeout(Duration.ofSeconds(60))
+                        .build())
+                .build();
     }
 
     @GetMapping("/report")

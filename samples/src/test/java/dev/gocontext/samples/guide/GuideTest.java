@@ -62,6 +62,17 @@ class GuideTest {
     }
 
     @Test
+    void theRoutesSnippetGivesStreamsNoDeadlineAndReportsTheirOwnClamp() {
+        var routes = GuideSnippets.requestsWithRoutes().routes();
+        assertThat(routes).hasSize(2);
+        assertThat(routes.get(0).matches("GET", "/events")).isTrue();
+        assertThat(routes.get(0).deadline()).isFalse();
+        assertThat(routes.get(1).matches("GET", "/reports/2026/q3")).isTrue();
+        assertThat(routes.get(1).matches("POST", "/reports/2026/q3")).isFalse();
+        assertThat(routes.get(1).maxTimeout()).contains(Duration.ofSeconds(60));
+    }
+
+    @Test
     void assertionsAreEnabled() {
         boolean enabled = false;
         assert enabled = true;
