@@ -8,6 +8,11 @@
 #   full   2 forks, 5 x 1 s warmup and measurement, Go -count 5: about 20 to 25 minutes
 #   regex  optional: run only the JMH benchmarks matching it (the other rows show n/a)
 #
+#   benchmarks/run.sh http [runs] [scenario...]
+#
+#   http   wrk against real servers on loopback, each plain and with gocontext's adapter (netty,
+#          webflux, starter, chained-load; default all, 3 runs): see http/scenarios.sh
+#
 # BENCH_NICE=-10 benchmarks/run.sh full   runs every benchmark process at that nice level (negative
 #   needs root): on a machine shared with builds it keeps the measured threads on a core.
 #
@@ -17,6 +22,10 @@
 set -euo pipefail
 
 mode=${1:-quick}
+if [ "$mode" = http ]; then
+  shift
+  exec "$(dirname "$0")/http/scenarios.sh" "$@"
+fi
 # every measured process (JMH and its forks, the mains, go test) runs through this
 run=(nice -n "${BENCH_NICE:-0}")
 include=${2:-}
@@ -36,7 +45,7 @@ case "$mode" in
     go_opts=(-benchtime 1s -count 5)
     ;;
   *)
-    echo "usage: $0 [quick|full] [JMH regex]" >&2
+    echo "usage: $0 [quick|full] [JMH regex], or $0 http [runs] [scenario...]" >&2
     exit 2
     ;;
 esac

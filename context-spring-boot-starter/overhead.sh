@@ -8,16 +8,21 @@
 #   wrk -t2 -c64 -d30s --latency http://127.0.0.1:18081/hello
 #   wrk -t2 -c64 -d30s --latency http://127.0.0.1:18082/hello
 #
-# Builds the module's test classes first (quietly). JAVA_OPTS goes to the JVM.
+# Builds the module's test classes first (quietly); `overhead.sh build` only builds, and
+# OVERHEAD_SKIP_BUILD=1 starts what an earlier build left (benchmarks/run.sh http does both).
+# JAVA_OPTS goes to the JVM.
 set -euo pipefail
-mode=${1:?usage: overhead.sh plain|starter PORT}
-port=${2:?usage: overhead.sh plain|starter PORT}
+mode=${1:?usage: overhead.sh plain|starter PORT, or overhead.sh build}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
 
 cp_file=context-spring-boot-starter/target/overhead.classpath
-mvn -B -ntp -q -pl context-spring-boot-starter -am test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" -Dspotless.check.skip=true >&2
+if [ "${OVERHEAD_SKIP_BUILD:-}" != 1 ] || [ ! -f "$cp_file" ]; then
+  mvn -B -ntp -q -pl context-spring-boot-starter -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" -Dspotless.check.skip=true >&2
+fi
+[ "$mode" = build ] && exit 0
+port=${2:?usage: overhead.sh plain|starter PORT}
 classpath="context-spring-boot-starter/target/test-classes:context-spring-boot-starter/target/classes"
 classpath="$classpath:context-reactor/target/classes:context-core/target/classes:$(cat "$cp_file")"
 
@@ -33,7 +38,7 @@ starter=(
 case "$mode" in
   starter) args=() ;;
   plain) args=("--spring.autoconfigure.exclude=$(IFS=,; echo "${starter[*]}")") ;;
-  *) echo "usage: overhead.sh plain|starter PORT" >&2; exit 2 ;;
+  *) echo "usage: overhead.sh plain|starter PORT, or overhead.sh build" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2086
 exec java ${JAVA_OPTS:-} -cp "$classpath" dev.gocontext.spring.boot.overhead.OverheadApp \

@@ -1,9 +1,15 @@
+# shellcheck shell=bash
 # Shared by the scripts of `benchmarks/run.sh http`: sourced, never run.
 #
 #   ensure_wrk               installs wrk (Debian package, as root) when it is missing, or fails
 #   wait_for_http URL SECS   waits until URL answers (any status), or fails naming URL
+#   wait_for_port PORT SECS PID
+#                            waits until PORT listens on loopback without connecting to it (so
+#                            that the first request stays the first), or fails when PID exits or
+#                            SECS pass
 #   free_port                prints a TCP port free on loopback now
 #   stop_pid PID             stops a server started in the background, and waits for it
+#   poll SECS MESSAGE CMD... runs CMD every 0.1 s until it succeeds, or prints MESSAGE after SECS
 
 ensure_wrk() {
   command -v wrk >/dev/null 2>&1 && return 0
@@ -18,11 +24,33 @@ ensure_wrk() {
 }
 
 wait_for_http() {
-  local url=$1 secs=$2 waited=0
-  until curl -s -o /dev/null "$url"; do
-    waited=$((waited + 1))
-    if [ "$waited" -gt $((secs * 10)) ]; then
-      echo "no answer from $url after ${secs} s" >&2
+  local url=$1 secs=$2
+  poll "$secs" "no answer from $url after ${secs} s" curl -s -o /dev/null "$url"
+}
+
+wait_for_port() {
+  local port=$1 secs=$2 pid=$3
+  poll "$secs" "nothing listens on port $port after ${secs} s" listens_or_exited "$port" "$pid" || return 1
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "the server (pid $pid) exited before listening on port $port" >&2
+    return 1
+  fi
+}
+
+# listens_or_exited PORT PID: whether PORT listens on loopback, or PID has exited (nothing to wait for)
+listens_or_exited() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q . || ! kill -0 "$2" 2>/dev/null
+}
+
+# poll SECS MESSAGE COMMAND...: runs COMMAND every 0.1 s until it succeeds; after SECS, prints
+# MESSAGE and fails
+poll() {
+  local secs=$1 message=$2 tries=0
+  shift 2
+  until "$@"; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt $((secs * 10)) ]; then
+      echo "$message" >&2
       return 1
     fi
     sleep 0.1

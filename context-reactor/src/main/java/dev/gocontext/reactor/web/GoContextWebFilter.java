@@ -67,6 +67,9 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
     private final RequestErrorResponder responder;
     private final int order;
 
+    // Built once: Spring's filter chain asks for it on every request (its checkpoint description).
+    private final String description;
+
     /** With {@link RequestContextFactory#withDefaults()}. */
     public GoContextWebFilter() {
         this(RequestContextFactory.withDefaults());
@@ -101,6 +104,7 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         this.requests = Objects.requireNonNull(requests, "requests");
         this.responder = Objects.requireNonNull(responder, "responder");
         this.order = order;
+        this.description = "GoContextWebFilter[" + requests + ", order=" + order + "]";
     }
 
     @Override
@@ -152,7 +156,7 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
 
     @Override
     public String toString() {
-        return "GoContextWebFilter[" + requests + ", order=" + order + "]";
+        return description;
     }
 
     /**
