@@ -1,6 +1,7 @@
 package dev.gocontext.reactor.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
@@ -133,10 +134,12 @@ class RoutesOnServersTest {
                 .containsEntry("POST /reports/2024", Duration.ofSeconds(30));
         send("GET", "/other", Map.of());
         assertThat(budgets).containsEntry("GET /other", Duration.ofSeconds(30));
-        assertThat(outcomes)
-                .containsEntry("GET /events/orders", RequestOutcome.COMPLETED)
-                .containsEntry("GET /reports/2024", RequestOutcome.COMPLETED)
-                .containsEntry("POST /reports/2024", RequestOutcome.COMPLETED);
+        // listeners hear of a request's end after its response has gone out: wait for them
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(outcomes)
+                        .containsEntry("GET /events/orders", RequestOutcome.COMPLETED)
+                        .containsEntry("GET /reports/2024", RequestOutcome.COMPLETED)
+                        .containsEntry("POST /reports/2024", RequestOutcome.COMPLETED));
     }
 
     @ParameterizedTest

@@ -218,6 +218,8 @@ class StreamingTest {
                 .as("GoContext.current() in the stream's handler")
                 .contains(path);
         assertThat(ctxs.get("/slow").err()).isSameAs(Context.DEADLINE_EXCEEDED);
+        // listeners hear of a request's end after its response has gone out: wait for them
+        await().atMost(WAIT).until(() -> outcomes.containsKey("/slow"));
         assertThat(outcomes.get("/slow")).isEqualTo(RequestOutcome.DEADLINE_EXCEEDED);
         // the client went away: the stream's ctx ends with it
         await().atMost(WAIT).until(() -> ctxs.get(path).err() != null && outcomes.containsKey(path));
