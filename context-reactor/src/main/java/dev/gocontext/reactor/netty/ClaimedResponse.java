@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -234,14 +235,17 @@ final class ClaimedResponse implements HttpServerResponse {
      */
     private <T> Mono<Void> claimed(Publisher<? extends T> data, Function<Publisher<T>, Mono<Void>> write) {
         if (data instanceof Mono<? extends T> single) {
-            // the item goes on in the same onNext that brings it: nothing holds it where a cancel
-            // could drop it unreleased
+            // the item goes on in the same onNext that brings it. A cancel can still come first
+            // (the client leaves while the item is on its way), and then the write is cancelled
+            // before it takes the item: whatever the write has not taken is released when it ends.
             return Mono.defer(() -> {
                 AtomicBoolean received = new AtomicBoolean();
                 return single.<Void>flatMap(item -> {
                             received.set(true);
                             if (claim.forHandler()) {
-                                return write.apply(Mono.just(item));
+                                AtomicReference<@Nullable T> untaken = new AtomicReference<>(item);
+                                return write.apply(Mono.fromSupplier(() -> untaken.getAndSet(null)))
+                                        .doFinally(signal -> ReferenceCountUtil.release(untaken.getAndSet(null)));
                             }
                             ReferenceCountUtil.release(item);
                             return Mono.empty();

@@ -1,0 +1,90 @@
+package dev.gocontext.reactor.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.netty.NettyOutbound;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * A single-buffer body whose buffer arrives after the handler's send was cancelled (the client
+ * left while the body was on its way) is released, not dropped: the write never takes it, so
+ * nothing else would.
+ */
+class ClaimedResponseReleaseTest {
+
+    @Test
+    void aBufferThatArrivesAfterTheSendWasCancelledIsReleased() {
+        AtomicReference<CoreSubscriber<? super ByteBuf>> body = new AtomicReference<>();
+        Mono<ByteBuf> late = new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ByteBuf> subscriber) {
+                body.set(subscriber);
+                subscriber.onSubscribe(IGNORES_CANCEL); // as a source already emitting when cancelled
+            }
+        };
+        ClaimedResponse claimed = new ClaimedResponse(writesAndReleases());
+        Disposable sending = claimed.send(late).then().subscribe();
+        sending.dispose();
+
+        ByteBuf buffer = Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8);
+        body.get().onNext(buffer);
+        body.get().onComplete();
+
+        assertThat(buffer.refCnt()).as("the late buffer's reference count").isZero();
+    }
+
+    @Test
+    void aBufferSentNormallyIsWrittenOnce() {
+        ByteBuf buffer = Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8);
+        new ClaimedResponse(writesAndReleases()).send(Mono.just(buffer)).then().block();
+        assertThat(buffer.refCnt())
+                .as("written (and released by the write) once")
+                .isZero();
+    }
+
+    private static final Subscription IGNORES_CANCEL = new Subscription() {
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    };
+
+    /** A response whose writes take every buffer and release it, as a channel write does. */
+    private static HttpServerResponse writesAndReleases() {
+        return (HttpServerResponse) Proxy.newProxyInstance(
+                HttpServerResponse.class.getClassLoader(),
+                new Class<?>[] {HttpServerResponse.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "send" -> writing((Publisher<?>) args[0]);
+                    case "alloc" -> ByteBufAllocator.DEFAULT;
+                    case "then" -> Mono.empty();
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static NettyOutbound writing(Publisher<?> data) {
+        return (NettyOutbound) Proxy.newProxyInstance(
+                NettyOutbound.class.getClassLoader(), new Class<?>[] {NettyOutbound.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("then") && args == null) {
+                        return Mono.from(data)
+                                .doOnNext(ReferenceCountUtil::release)
+                                .then();
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
