@@ -39,6 +39,8 @@ import reactor.netty.resources.ConnectionProvider;
 class ChainController implements DisposableBean {
     /** The name of the hops' connection pool, as its metrics carry it. */
     static final String POOL_NAME = "samples-chain";
+    /** The pool's connections per remote address: Reactor Netty's default for {@code HttpClient.create()}. */
+    static final int POOL_MAX_CONNECTIONS = 500;
 
     static final long DEFAULT_HOPS = 3;
     static final long MAX_HOPS = 10;
@@ -65,7 +67,13 @@ class ChainController implements DisposableBean {
     ChainController(Environment environment) {
         this.environment = environment;
         ChainProtocol protocol = ChainProtocol.of(environment.getProperty(ChainProtocol.PROPERTY, "h2c"));
-        this.pool = ConnectionProvider.builder(POOL_NAME).metrics(true).build();
+        // As large as Reactor Netty's default pool (a named pool would otherwise get 16 connections
+        // and 32 waiting calls, and a burst of hops would fail on a full queue instead of waiting).
+        this.pool = ConnectionProvider.builder(POOL_NAME)
+                .maxConnections(POOL_MAX_CONNECTIONS)
+                .pendingAcquireMaxCount(-1) // calls wait their turn; their own deadline ends the wait
+                .metrics(true)
+                .build();
         // Propagation only to this machine: a request's budget and id never leak to other hosts.
         HttpClient httpClient = GoContextHttpClient.propagation(OutboundPropagation.toHosts("127.0.0.1", "localhost"))
                 .apply(HttpClient.create(pool).protocol(protocol.netty()));
