@@ -74,7 +74,7 @@ start_noise() {
 
 # One row of raw results: run protocol phase victims.tsv wrk.txt tw warn error
 rows="$outdir/rows.tsv"
-printf 'run\tprotocol\tphase\tvictims\twrk\ttime_wait\twarn\terror\n' >"$rows"
+printf 'run\tprotocol\tphase\tvictims\twrk\ttime_wait\twarn\terror\tsince\n' >"$rows"
 
 for protocol in http11 h2c; do
   port=$(free_port)
@@ -90,7 +90,7 @@ for protocol in http11 h2c; do
     for phase in alone noise under; do
       tag="$protocol-run$run-$phase"
       warn0=$(log_lines "$log" WARN); error0=$(log_lines "$log" ERROR)
-      v="-"; w="-"
+      v="-"; w="-"; since=0
       case $phase in
         alone)
           v="$outdir/victims-$tag.tsv"
@@ -100,16 +100,20 @@ for protocol in http11 h2c; do
           start_noise "$w"; wait "$noise_pid"; noise_pid="" ;;
         under)
           v="$outdir/victims-$tag.tsv"; w="$outdir/wrk-$tag.txt"
-          rm -f "$outdir/.stop"
-          start_noise "$w"
+          rm -f "$outdir/.stop" "$v"
           python3 "$here/chained-victims.py" "$port" 1000000 "$budget_ms" "$v" "$outdir/.stop" &
           victims_pid=$!
+          # the victims are running (python can take seconds to start on a loaded machine); only
+          # those that start once the noise has started are counted
+          until [ -s "$v" ]; do sleep 0.1; done
+          since=$(date +%s.%N)
+          start_noise "$w"
           wait "$noise_pid"; noise_pid=""
           touch "$outdir/.stop"; wait "$victims_pid"; victims_pid=""; rm -f "$outdir/.stop" ;;
       esac
       warn1=$(log_lines "$log" WARN); error1=$(log_lines "$log" ERROR)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$protocol" "$phase" "$v" "$w" "$(time_wait)" \
-        "$((warn1 - warn0))" "$((error1 - error0))" >>"$rows"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$protocol" "$phase" "$v" "$w" "$(time_wait)" \
+        "$((warn1 - warn0))" "$((error1 - error0))" "$since" >>"$rows"
       echo "   $tag done" >&2
     done
   done
@@ -124,10 +128,11 @@ rows_file, out, max_target, victims, noise_secs, connections, seed = sys.argv[1:
 max_target = float(max_target)
 
 
-def victims_of(path):
+def victims_of(path, since):
     if path == "-":
         return None
     rows = [line.rstrip("\n").split("\t") for line in open(path)][1:]
+    rows = [r for r in rows if float(r[5]) >= since]
     lat = sorted(float(r[2]) for r in rows)
     late = sum(1 for r in rows if r[1] == "200" and float(r[2]) > float(r[3]))
     failed = sum(1 for r in rows if r[1] != "200")
@@ -160,12 +165,12 @@ lines = [
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
-    run, protocol, phase, vfile, wfile, tw, warn, error = r
-    v = victims_of(vfile)
+    run, protocol, phase, vfile, wfile, tw, warn, error, since = r
+    v = victims_of(vfile, float(since))
     n = noise_of(wfile)
     target = ""
     if phase == "under" and v:
-        target = "met" if v[3] <= max_target and v[4] == 0 else "MISSED"
+        target = "no victim finished" if not v[0] else "met" if v[3] <= max_target and v[4] == 0 else "MISSED"
     vcols = [str(v[0]), f"{v[1]:.1f}", f"{v[2]:.1f}", f"{v[3]:.1f}", str(v[4]), str(v[5])] if v else ["-"] * 6
     ncols = [n[0], n[1], str(n[2])] if n else ["-"] * 3
     lines.append("| " + " | ".join([run, protocol, phase] + vcols + ncols + [tw, warn, error, target]) + " |")

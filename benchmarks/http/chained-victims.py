@@ -20,6 +20,7 @@ def main():
     stop = sys.argv[5] if len(sys.argv) > 5 else None
     with open(out, "w") as f:
         f.write("i\tstatus\tlatency_ms\tbudget_ms\tremaining_ms\tstarted_epoch_s\n")
+        f.flush()  # the header says the victims are ready: the caller may start the noise
         for i in range(count):
             if stop and os.path.exists(stop):
                 break
