@@ -82,6 +82,9 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> RELEASED =
             AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "released");
 
+    /** How deep {@link #causedBy} looks into a late error's causes. */
+    private static final int MAX_CAUSES = 8;
+
     final CoreSubscriber<? super T> actual;
     final Context ctx;
 
@@ -261,12 +264,26 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         Throwable stoppedWith = stop;
-        if (stoppedWith != null && (t == stoppedWith || t == ctx.err())) {
+        if (stoppedWith != null && causedBy(t, stoppedWith)) {
             // the ctx ended this subscription already, with this very error (typically an inner
-            // deadlineOf on the same ctx whose delivery raced with ours): nothing is lost
+            // deadlineOf on the same ctx whose delivery raced with ours, its error possibly wrapped
+            // by a client on the way, as WebClient does): nothing is lost
             return;
         }
         Operators.onErrorDropped(t, actual.currentContext());
+    }
+
+    /** Whether {@code t} is, or is caused by, {@code stoppedWith} or the ctx's error. */
+    private boolean causedBy(Throwable t, Throwable stoppedWith) {
+        ContextException err = ctx.err();
+        Throwable cause = t;
+        // bounded: a cause chain with a cycle must not loop forever
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            if (cause == stoppedWith || cause == err) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
@@ -24,8 +25,8 @@ import reactor.test.publisher.TestPublisher;
  *   <li>a Mono's value is its outcome: once delivered, the ctx becoming done (for instance because
  *       the value's consumer ends the request) adds no error after it;
  *   <li>a source reporting the ctx's own error after {@code deadlineOf} stopped it (typically an
- *       inner {@code deadlineOf} on the same ctx whose delivery raced with the outer one) is
- *       ignored; any other late error still goes to {@code onErrorDropped}, as Reactor's operators
+ *       inner {@code deadlineOf} on the same ctx whose delivery raced with the outer one, its error
+ *       possibly wrapped by a client on the way) is ignored; any other late error still goes to {@code onErrorDropped}, as Reactor's operators
  *       do.
  * </ul>
  */
@@ -85,9 +86,19 @@ class NoSpuriousDroppedErrorTest {
         assertThat(dropped).isEmpty();
     }
 
+    /** What a stopped source reports late. */
+    enum LateError {
+        /** the ctx's own error, as an inner {@code deadlineOf} delivers it */
+        CTXS_OWN,
+        /** the ctx's own error wrapped by a client on the way (WebClient's request exception, say) */
+        CTXS_OWN_WRAPPED,
+        /** anything else */
+        OTHER
+    }
+
     @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void aLateErrorFromAStoppedSourceIsDroppedUnlessItIsTheCtxsOwn(boolean ctxsOwnError) {
+    @EnumSource(LateError.class)
+    void aLateErrorFromAStoppedSourceIsDroppedUnlessItIsTheCtxsOwn(LateError kind) {
         CancellableContext ctx = Context.background().withCancel();
         TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
 
@@ -96,13 +107,18 @@ class NoSpuriousDroppedErrorTest {
                 .expectErrorMatches(e -> e == Context.CANCELED)
                 .verify(Duration.ofSeconds(5));
         source.assertCancelled();
-        Throwable late = ctxsOwnError ? Context.CANCELED : new IllegalStateException("boom");
+        Throwable late = switch (kind) {
+            case CTXS_OWN -> Context.CANCELED;
+            case CTXS_OWN_WRAPPED ->
+                new IllegalStateException("request failed", new IllegalStateException("wrapped", Context.CANCELED));
+            case OTHER -> new IllegalStateException("boom", new IllegalStateException("unrelated"));
+        };
         source.error(late);
 
-        if (ctxsOwnError) {
-            assertThat(dropped).isEmpty();
-        } else {
+        if (kind == LateError.OTHER) {
             assertThat(dropped).containsExactly(late);
+        } else {
+            assertThat(dropped).isEmpty();
         }
     }
 }

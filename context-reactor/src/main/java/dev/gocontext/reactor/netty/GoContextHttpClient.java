@@ -18,11 +18,17 @@ import reactor.netty.http.client.HttpClientRequest;
  *       time in milliseconds) and {@code X-Request-ID} (the ctx's request id); to other hosts it
  *       carries neither, even if the caller set them;
  *   <li>the call is bound to the ctx until its response arrives: when the ctx is done first, the
- *       call is cancelled the way Reactor Netty expects a cancel (the connection is closed, so the
- *       server sees its client go away, which cancels its request ctx; nothing is logged above
- *       DEBUG nor dropped to {@code onErrorDropped}) and fails with {@code ctx.err()}; a ctx that
- *       is already done fails the call before anything is sent.
+ *       call is cancelled the way Reactor Netty expects a cancel (over HTTP/1.1 the connection is
+ *       closed; over HTTP/2, {@code protocol(HttpProtocol.H2C)} or {@code H2}, only the call's
+ *       stream is reset and the connection serves the next call; either way the server sees its
+ *       client go away, which cancels its request ctx, and nothing is logged above DEBUG nor
+ *       dropped to {@code onErrorDropped}) and fails with {@code ctx.err()}; a ctx that is already
+ *       done fails the call before anything is sent.
  * </ul>
+ *
+ * <p>Over HTTP/1.1 every canceled call costs its connection (the next call opens a new one, and the
+ * closed one waits in TIME_WAIT): where calls are often canceled in flight, for instance by short
+ * deadlines between services, prefer HTTP/2 between them.
  *
  * <p>The ctx is the one in the Reactor context of the subscription ({@code GoContext.with}). The
  * body that follows the response is the subscriber's to bind: wrap the call in {@code

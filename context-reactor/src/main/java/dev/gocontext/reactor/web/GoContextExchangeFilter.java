@@ -32,8 +32,9 @@ import reactor.netty.http.client.HttpClientRequest;
  *       remaining then (other connectors that follow redirects themselves may repeat the first
  *       request's headers: let them not follow redirects to other hosts);
  *   <li>the exchange and the response body are bound to the ctx ({@code GoContext.deadlineOf}):
- *       when the ctx is done, the call is cancelled (closing the connection, so the server sees its
- *       client go away) and fails with {@code ctx.err()}; a body that the ctx ends before it is
+ *       when the ctx is done, the call is cancelled (closing the connection over HTTP/1.1,
+ *       resetting only the call's stream over HTTP/2, so the server sees its client go away) and
+ *       fails with {@code ctx.err()}; a body that the ctx ends before it is
  *       read is still cancelled, so its connection goes back to the pool.
  * </ul>
  *

@@ -26,9 +26,9 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * A call that its ctx cancels is not an error: 1,000 calls canceled by their ctx (each through one
- * of the client stacks, at one of the moments, chosen by a seeded random: {@code -Dgocontext.seed=}
- * replays a run) log nothing above DEBUG and drop no error to {@code onErrorDropped}; every caller
+ * A call that its ctx cancels is not an error: 1,000 calls canceled by their ctx or its deadline
+ * (each through one of the client stacks, at one of the moments, chosen by a seeded random: {@code
+ * -Dgocontext.seed=} replays a run) log nothing above DEBUG and drop no error to {@code onErrorDropped}; every caller
  * gets {@code ctx.err()} (or WebClient's wrapping of it).
  */
 class CancelQuietlyTest {
@@ -55,7 +55,14 @@ class CancelQuietlyTest {
     enum Moment {
         BEFORE_SENDING,
         SERVER_HOLDS_IT,
-        MID_BODY
+        MID_BODY,
+        /**
+         * The ctx's deadline passes while the server holds the call: every {@code deadlineOf} on the
+         * ctx (the caller's, and the client's own under it) has its timer, and the timers fire on
+         * different threads at once; the inner one's error, wrapped by WebClient, reaches the outer
+         * one after it stopped.
+         */
+        DEADLINE
     }
 
     /** The ctx of each call in flight, by call id, for the server to cancel. */
@@ -68,6 +75,9 @@ class CancelQuietlyTest {
     void start() {
         server = TestServers.plain((request, response) -> {
             String id = request.requestHeaders().get(CALL_ID);
+            if (request.fullPath().equals("/wait")) {
+                return Mono.never(); // until the call's deadline
+            }
             if (request.fullPath().equals("/hold")) {
                 CancellableContext ctx = calls.get(id);
                 Schedulers.parallel().schedule(ctx::cancel); // the server has the request: cancel now
@@ -123,7 +133,9 @@ class CancelQuietlyTest {
     /** One call, canceled by its ctx at {@code moment}: what the caller got ("canceled" if ctx.err()). */
     private Mono<String> canceledCall(Stack stack, Moment moment, int n) {
         String id = Integer.toString(n);
-        CancellableContext ctx = Context.background().withCancel();
+        CancellableContext ctx = moment == Moment.DEADLINE
+                ? Context.background().withTimeout(Duration.ofMillis(1 + n % 20))
+                : Context.background().withCancel();
         calls.put(id, ctx);
         Flux<String> call = switch (moment) {
             case BEFORE_SENDING -> {
@@ -133,12 +145,16 @@ class CancelQuietlyTest {
             case SERVER_HOLDS_IT -> call(stack, "/hold", id);
             case MID_BODY ->
                 call(stack, "/body", id).doOnNext(chunk -> Schedulers.parallel().schedule(ctx::cancel));
+            case DEADLINE -> call(stack, "/wait", id);
         };
         String where = stack + " " + moment + ": ";
         return call.contextWrite(GoContext.with(ctx))
                 .then(Mono.just(where + "completed"))
                 .onErrorResume(e -> Mono.just(CtxErrors.isErrOf(e, ctx) ? "canceled" : where + e))
-                .doFinally(signal -> calls.remove(id));
+                .doFinally(signal -> {
+                    calls.remove(id);
+                    ctx.cancel();
+                });
     }
 
     @Test
