@@ -1,12 +1,12 @@
 package dev.gocontext.reactor.faults;
 
+import static dev.gocontext.reactor.faults.ClientStacks.CALL_ID;
+
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.http.OutboundPropagation;
+import dev.gocontext.reactor.faults.ClientStacks.Stack;
 import dev.gocontext.reactor.http.TestServers;
-import dev.gocontext.reactor.netty.GoContextHttpClient;
-import dev.gocontext.reactor.web.GoContextExchangeFilter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -17,8 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -35,21 +33,9 @@ class CancelQuietlyTest {
     private static final int CALLS = 1_000;
     private static final int IN_FLIGHT = 16;
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
-    private static final String CALL_ID = "X-Call";
 
     @RegisterExtension
     final ResourceCheck check = new ResourceCheck();
-
-    /** How the call is made: the clients of the library, alone and as the sample service stacks them. */
-    enum Stack {
-        /** Reactor Netty with {@code GoContextHttpClient}, the call bound by {@code deadlineOf}. */
-        NETTY,
-        /** {@code WebClient} with {@code GoContextExchangeFilter}. */
-        WEBCLIENT,
-        /** {@code WebClient} over a Reactor Netty client with {@code GoContextHttpClient}, bound by {@code deadlineOf}. */
-        WEBCLIENT_OVER_NETTY
-    }
 
     /** Where the ctx ends the call. */
     enum Moment {
@@ -94,40 +80,14 @@ class CancelQuietlyTest {
         server.disposeNow();
     }
 
-    private HttpClient netty;
-    private WebClient webClient;
-    private WebClient webClientOverNetty;
+    private ClientStacks clientStacks;
 
     private void clients() {
-        netty = GoContextHttpClient.propagation(LOOPBACK).apply(HttpClient.create(pool.provider()));
-        webClient = WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool.provider())))
-                .filter(new GoContextExchangeFilter(LOOPBACK))
-                .build();
-        webClientOverNetty = WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(netty))
-                .build();
+        clientStacks = new ClientStacks(HttpClient.create(pool.provider()), server.port());
     }
 
     private Flux<String> call(Stack stack, String path, String id) {
-        String url = "http://127.0.0.1:" + server.port() + path;
-        return switch (stack) {
-            case NETTY ->
-                GoContext.deadlineOf(netty.headers(h -> h.set(CALL_ID, id))
-                        .get()
-                        .uri(url)
-                        .responseContent()
-                        .asString());
-            case WEBCLIENT ->
-                webClient.get().uri(url).header(CALL_ID, id).retrieve().bodyToFlux(String.class);
-            case WEBCLIENT_OVER_NETTY ->
-                GoContext.deadlineOf(webClientOverNetty
-                        .get()
-                        .uri(url)
-                        .header(CALL_ID, id)
-                        .retrieve()
-                        .bodyToFlux(String.class));
-        };
+        return clientStacks.call(stack, path, id);
     }
 
     /** One call, canceled by its ctx at {@code moment}: what the caller got ("canceled" if ctx.err()). */

@@ -1,15 +1,14 @@
 package dev.gocontext.reactor.faults;
 
+import static dev.gocontext.reactor.faults.ClientStacks.CALL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.faults.ClientStacks.Stack;
 import dev.gocontext.reactor.http.GoContextHttp;
-import dev.gocontext.reactor.http.OutboundPropagation;
-import dev.gocontext.reactor.netty.GoContextHttpClient;
-import dev.gocontext.reactor.web.GoContextExchangeFilter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -57,18 +54,9 @@ class H2cCancelTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration STUCK = Duration.ofSeconds(5);
     private static final Duration BUDGET = Duration.ofMinutes(1);
-    private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
-    private static final String CALL_ID = "X-Call";
 
     @RegisterExtension
     final ResourceCheck check = new ResourceCheck();
-
-    /** The client stacks of the library, as {@code CancelQuietlyTest} names them. */
-    enum Stack {
-        NETTY,
-        WEBCLIENT,
-        WEBCLIENT_OVER_NETTY
-    }
 
     /** What the server saw of one request. */
     record Seen(String protocol, String timeout, String requestId) {}
@@ -115,42 +103,15 @@ class H2cCancelTest {
         pool.dispose();
     }
 
-    private HttpClient netty;
-    private WebClient webClient;
-    private WebClient webClientOverNetty;
+    private ClientStacks clientStacks;
 
     /** The clients, built once as an application builds them, all over h2c through the one pool. */
     private void clients() {
-        HttpClient h2c = HttpClient.create(pool.provider()).protocol(HttpProtocol.H2C);
-        netty = GoContextHttpClient.propagation(LOOPBACK).apply(h2c);
-        webClient = WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(h2c))
-                .filter(new GoContextExchangeFilter(LOOPBACK))
-                .build();
-        webClientOverNetty = WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(netty))
-                .build();
+        clientStacks = new ClientStacks(HttpClient.create(pool.provider()).protocol(HttpProtocol.H2C), server.port());
     }
 
     private Flux<String> call(Stack stack, String path, String id) {
-        String url = "http://127.0.0.1:" + server.port() + path;
-        return switch (stack) {
-            case NETTY ->
-                GoContext.deadlineOf(netty.headers(h -> h.set(CALL_ID, id))
-                        .get()
-                        .uri(url)
-                        .responseContent()
-                        .asString());
-            case WEBCLIENT ->
-                webClient.get().uri(url).header(CALL_ID, id).retrieve().bodyToFlux(String.class);
-            case WEBCLIENT_OVER_NETTY ->
-                GoContext.deadlineOf(webClientOverNetty
-                        .get()
-                        .uri(url)
-                        .header(CALL_ID, id)
-                        .retrieve()
-                        .bodyToFlux(String.class));
-        };
+        return clientStacks.call(stack, path, id);
     }
 
     /** One call that the ctx cancels once the server holds it: "canceled" if it ended with ctx.err(). */

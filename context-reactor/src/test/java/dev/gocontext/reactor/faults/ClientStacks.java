@@ -1,0 +1,71 @@
+package dev.gocontext.reactor.faults;
+
+import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.http.OutboundPropagation;
+import dev.gocontext.reactor.netty.GoContextHttpClient;
+import dev.gocontext.reactor.web.GoContextExchangeFilter;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * The library's three client stacks, built once over one Reactor Netty client (its pool and
+ * protocol), as an application builds them; a call through any of them, tagged with a call id.
+ */
+final class ClientStacks {
+    /** The header that tags each call, for the server to find it. */
+    static final String CALL_ID = "X-Call";
+
+    private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
+
+    /** How the call is made: the clients of the library, alone and as the sample service stacks them. */
+    enum Stack {
+        /** Reactor Netty with {@code GoContextHttpClient}, the call bound by {@code deadlineOf}. */
+        NETTY,
+        /** {@code WebClient} with {@code GoContextExchangeFilter}. */
+        WEBCLIENT,
+        /** {@code WebClient} over a Reactor Netty client with {@code GoContextHttpClient}, bound by {@code deadlineOf}. */
+        WEBCLIENT_OVER_NETTY
+    }
+
+    private final String base;
+    private final HttpClient netty;
+    private final WebClient webClient;
+    private final WebClient webClientOverNetty;
+
+    /** The stacks over {@code client}, calling {@code http://127.0.0.1:port}. */
+    ClientStacks(HttpClient client, int port) {
+        this.base = "http://127.0.0.1:" + port;
+        this.netty = GoContextHttpClient.propagation(LOOPBACK).apply(client);
+        this.webClient = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(client))
+                .filter(new GoContextExchangeFilter(LOOPBACK))
+                .build();
+        this.webClientOverNetty = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(netty))
+                .build();
+    }
+
+    /** A GET of {@code path} through {@code stack}, tagged {@code id}: the body, in chunks. */
+    Flux<String> call(Stack stack, String path, String id) {
+        String url = base + path;
+        return switch (stack) {
+            case NETTY ->
+                GoContext.deadlineOf(netty.headers(h -> h.set(CALL_ID, id))
+                        .get()
+                        .uri(url)
+                        .responseContent()
+                        .asString());
+            case WEBCLIENT ->
+                webClient.get().uri(url).header(CALL_ID, id).retrieve().bodyToFlux(String.class);
+            case WEBCLIENT_OVER_NETTY ->
+                GoContext.deadlineOf(webClientOverNetty
+                        .get()
+                        .uri(url)
+                        .header(CALL_ID, id)
+                        .retrieve()
+                        .bodyToFlux(String.class));
+        };
+    }
+}
