@@ -31,7 +31,7 @@ import reactor.netty.resources.ConnectionProvider;
  * budget on arrival (strictly decreasing along the chain) and the shared request id. When the
  * budget runs out on the way: {@code 504}.
  *
- * <p>The hops go over h2c by default, HTTP/1.1 with {@code samples.chain.protocol=http11} ({@link
+ * <p>The hops go over HTTP/1.1 by default, h2c with {@code samples.chain.protocol=h2c} ({@link
  * ChainProtocol}), through a connection pool of their own, {@value #POOL_NAME}, whose metrics are
  * in {@code /actuator/prometheus} ({@code reactor_netty_connection_provider_*}).
  */
@@ -66,7 +66,7 @@ class ChainController implements DisposableBean {
 
     ChainController(Environment environment) {
         this.environment = environment;
-        ChainProtocol protocol = ChainProtocol.of(environment.getProperty(ChainProtocol.PROPERTY, "h2c"));
+        ChainProtocol protocol = ChainProtocol.of(environment.getProperty(ChainProtocol.PROPERTY, "http11"));
         // As large as Reactor Netty's default pool (a named pool would otherwise get 16 connections
         // and 32 waiting calls, and a burst of hops would fail on a full queue instead of waiting).
         this.pool = ConnectionProvider.builder(POOL_NAME)

@@ -14,7 +14,7 @@ import reactor.netty.http.HttpProtocol;
  * every canceled hop costs a new connection (and a socket in TIME_WAIT).
  *
  * <pre>{@code
- * ./demo.sh --samples.chain.protocol=http11
+ * ./demo.sh --samples.chain.protocol=h2c
  * }</pre>
  */
 enum ChainProtocol {

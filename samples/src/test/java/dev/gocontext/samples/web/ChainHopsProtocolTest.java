@@ -16,14 +16,18 @@ import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The chain's hops over h2c (the default): every hop after the first is served over HTTP/2, with
+ * The chain's hops over h2c ({@code samples.chain.protocol=h2c}): every hop after the first is served over HTTP/2, with
  * its budget and the request id; and chains whose budget runs out while a hop is in flight (the hop
  * is canceled) reset their stream, not their connection: however many, the server accepts only a
  * few connections (the hops' pool, and this test's client).
  */
 @SpringBootTest(
         webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {"logging.level.dev.gocontext.samples.db=WARN", "logging.level.reactor.netty=WARN"})
+        properties = {
+            "samples.chain.protocol=h2c",
+            "logging.level.dev.gocontext.samples.db=WARN",
+            "logging.level.reactor.netty=WARN"
+        })
 class ChainHopsProtocolTest {
     private static final int CANCELED_CHAINS = 40;
     /** The hops' pool (one h2 connection, a second if two hops race to open it) and this test's client. */
