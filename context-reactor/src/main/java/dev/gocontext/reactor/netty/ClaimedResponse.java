@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -258,7 +259,17 @@ final class ClaimedResponse implements HttpServerResponse {
                 .switchOnFirst((first, flux) -> claim.forHandler()
                         ? write.apply(flux)
                         : flux.doOnNext(ReferenceCountUtil::release).then())
+                // an item that arrives once the send is cancelled (the client left mid-body) is
+                // dropped by switchOnFirst, outside the write that would release it
+                .doOnDiscard(ReferenceCounted.class, ClaimedResponse::releaseIfLive)
                 .then();
+    }
+
+    /** Releases a discarded item that still holds a reference (a write may have released it). */
+    private static void releaseIfLive(ReferenceCounted item) {
+        if (item.refCnt() > 0) {
+            item.release();
+        }
     }
 
     // ---------------------------------------------------------------------------------- reads

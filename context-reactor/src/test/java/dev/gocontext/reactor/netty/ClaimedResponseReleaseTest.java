@@ -14,6 +14,7 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.HttpServerResponse;
@@ -80,7 +81,7 @@ class ClaimedResponseReleaseTest {
         return (NettyOutbound) Proxy.newProxyInstance(
                 NettyOutbound.class.getClassLoader(), new Class<?>[] {NettyOutbound.class}, (proxy, method, args) -> {
                     if (method.getName().equals("then") && args == null) {
-                        return Mono.from(data)
+                        return Flux.from(data)
                                 .doOnNext(ReferenceCountUtil::release)
                                 .then();
                     }
