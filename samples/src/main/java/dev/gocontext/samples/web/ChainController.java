@@ -66,7 +66,8 @@ class ChainController implements DisposableBean {
 
     ChainController(Environment environment) {
         this.environment = environment;
-        ChainProtocol protocol = ChainProtocol.of(environment.getProperty(ChainProtocol.PROPERTY, "http11"));
+        ChainProtocol protocol = ChainProtocol.of(
+                environment.getProperty(ChainProtocol.PROPERTY, ChainProtocol.DEFAULT.propertyValue()));
         // As large as Reactor Netty's default pool (a named pool would otherwise get 16 connections
         // and 32 waiting calls, and a burst of hops would fail on a full queue instead of waiting).
         this.pool = ConnectionProvider.builder(POOL_NAME)

@@ -24,6 +24,9 @@ enum ChainProtocol {
     /** The property that chooses it. */
     static final String PROPERTY = "samples.chain.protocol";
 
+    /** The protocol when the property is not set. */
+    static final ChainProtocol DEFAULT = HTTP11;
+
     private final HttpProtocol netty;
 
     ChainProtocol(HttpProtocol netty) {
