@@ -20,9 +20,9 @@ import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * A single-buffer body whose buffer arrives after the handler's send was cancelled (the client
- * left while the body was on its way) is released, not dropped: the write never takes it, so
- * nothing else would.
+ * A body whose buffers arrive after the handler's send was cancelled (the client left while the
+ * body was on its way), single-buffer or streamed, has them released, not dropped: the write never
+ * takes them, so nothing else would.
  */
 class ClaimedResponseReleaseTest {
 
@@ -48,6 +48,32 @@ class ClaimedResponseReleaseTest {
     }
 
     @Test
+    void aBufferOfAStreamedBodyThatArrivesAfterTheSendWasCancelledIsReleased() {
+        AtomicReference<CoreSubscriber<? super ByteBuf>> body = new AtomicReference<>();
+        Flux<ByteBuf> streamed = new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ByteBuf> subscriber) {
+                body.set(subscriber);
+                subscriber.onSubscribe(IGNORES_CANCEL); // as a source already emitting when cancelled
+            }
+        };
+        ClaimedResponse claimed = new ClaimedResponse(writesAndReleases());
+        Disposable sending = claimed.send(streamed).then().subscribe();
+        ByteBuf written = Unpooled.copiedBuffer("written", StandardCharsets.UTF_8);
+        body.get().onNext(written);
+        sending.dispose(); // the client left mid-body
+
+        ByteBuf late = Unpooled.copiedBuffer("late", StandardCharsets.UTF_8);
+        body.get().onNext(late);
+        body.get().onComplete();
+
+        assertThat(written.refCnt())
+                .as("the buffer written before the client left")
+                .isZero();
+        assertThat(late.refCnt()).as("the buffer that arrived after it left").isZero();
+    }
+
+    @Test
     void aBufferSentNormallyIsWrittenOnce() {
         ByteBuf buffer = Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8);
         new ClaimedResponse(writesAndReleases()).send(Mono.just(buffer)).then().block();
@@ -64,7 +90,10 @@ class ClaimedResponseReleaseTest {
         public void cancel() {}
     };
 
-    /** A response whose writes take every buffer and release it, as a channel write does. */
+    /**
+     * A response whose writes take every buffer in turn and release it, as a channel write does;
+     * what reaches a write once it is cancelled is discarded (Reactor's contract), not released.
+     */
     private static HttpServerResponse writesAndReleases() {
         return (HttpServerResponse) Proxy.newProxyInstance(
                 HttpServerResponse.class.getClassLoader(),
@@ -82,7 +111,7 @@ class ClaimedResponseReleaseTest {
                 NettyOutbound.class.getClassLoader(), new Class<?>[] {NettyOutbound.class}, (proxy, method, args) -> {
                     if (method.getName().equals("then") && args == null) {
                         return Flux.from(data)
-                                .doOnNext(ReferenceCountUtil::release)
+                                .concatMap(item -> Mono.fromRunnable(() -> ReferenceCountUtil.release(item)))
                                 .then();
                     }
                     throw new UnsupportedOperationException(method.getName());
