@@ -4,6 +4,7 @@ import dev.gocontext.Context;
 import dev.gocontext.Key;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,39 @@ public final class GoContextHttp {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private GoContextHttp() {}
+
+    /**
+     * What a call made under {@code ctx} fails with when it failed with {@code error}: {@link
+     * Context#DEADLINE_EXCEEDED} if the ctx's deadline has passed on its clock ({@link
+     * Context#timeSource()}) while the ctx is not done yet (its timer has not fired), else {@code
+     * error}. Go's HTTP client returns {@code ctx.Err()} for a call whose context is done; a call
+     * whose downstream ran out of the same budget (it closed the connection, or the wait for a
+     * pooled connection ended) fails at the instant of the deadline, often just before the ctx's
+     * timer fires, and must fail of the deadline as it would a moment later. The clients of this
+     * library apply it; a ctx already done is theirs to report ({@code ctx.err()}).
+     *
+     * <pre>{@code
+     * call.onErrorResume(e -> Mono.error(GoContextHttp.callError(ctx, e)))
+     * }</pre>
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Throwable callError(Context ctx, Throwable error) {
+        Objects.requireNonNull(error, "error");
+        return error != Context.DEADLINE_EXCEEDED && deadlinePassedBeforeItsTimer(ctx)
+                ? Context.DEADLINE_EXCEEDED
+                : error;
+    }
+
+    /** Whether {@code ctx} is not done yet though its deadline has passed on its clock. */
+    static boolean deadlinePassedBeforeItsTimer(Context ctx) {
+        if (ctx.err() != null) {
+            return false;
+        }
+        Optional<Duration> remaining = ctx.remaining();
+        return remaining.isPresent()
+                && (remaining.get().isNegative() || remaining.get().isZero());
+    }
 
     /**
      * The request id of {@code ctx}, or null if it has none.

@@ -47,6 +47,10 @@ public final class RequestScope {
     // Whether the client was gone when the handling ended: written before the end reads it.
     private volatile boolean clientWentAway;
 
+    // Whether the handling failed once the deadline had passed on the ctx's clock, before the ctx's
+    // timer fired: false -> true once, before the outcome is decided.
+    private volatile boolean failedPastDeadline;
+
     // Null while the request is in flight; set once, at the exchange's terminal signal or cancel
     // (the first of them wins), always before `ended` becomes true.
     private final AtomicReference<@Nullable RequestOutcome> outcome = new AtomicReference<>();
@@ -205,18 +209,31 @@ public final class RequestScope {
                 .contextWrite(GoContext.with(ctx));
     }
 
+    /**
+     * Whether the handling failed of the deadline: with {@link Context#DEADLINE_EXCEEDED}, or once
+     * the ctx is done with it, or once it has passed on the ctx's clock though the ctx's timer has
+     * not fired yet (a downstream call that ran out of the same budget fails at that instant).
+     */
     private boolean deadlinePassed(Throwable error) {
-        return error == Context.DEADLINE_EXCEEDED || ctx.err() == Context.DEADLINE_EXCEEDED;
+        if (error == Context.DEADLINE_EXCEEDED || ctx.err() == Context.DEADLINE_EXCEEDED) {
+            return true;
+        }
+        if (GoContextHttp.deadlinePassedBeforeItsTimer(ctx)) {
+            failedPastDeadline = true;
+            return true;
+        }
+        return false;
     }
 
     /**
-     * Sets the outcome, unless it is set already: from the ctx's error first (a ctx already done
-     * wins over how the exchange ended), else from whether the client went away.
+     * Sets the outcome, unless it is set already: from the ctx's error first (a ctx already done, or
+     * a handling that failed past the deadline, wins over how the exchange ended), else from whether
+     * the client went away.
      */
     private void decide(boolean clientGone) {
         ContextException before = ctx.err();
         RequestOutcome why;
-        if (before == Context.DEADLINE_EXCEEDED) {
+        if (before == Context.DEADLINE_EXCEEDED || failedPastDeadline) {
             why = RequestOutcome.DEADLINE_EXCEEDED;
         } else if (before != null) {
             why = RequestOutcome.CANCELED;

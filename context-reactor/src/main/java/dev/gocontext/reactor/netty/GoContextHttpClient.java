@@ -2,10 +2,12 @@ package dev.gocontext.reactor.netty;
 
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Objects;
 import java.util.function.Function;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 
@@ -23,7 +25,10 @@ import reactor.netty.http.client.HttpClientRequest;
  *       stream is reset and the connection serves the next call; either way the server sees its
  *       client go away, which cancels its request ctx, and nothing is logged above DEBUG nor
  *       dropped to {@code onErrorDropped}) and fails with {@code ctx.err()}; a ctx that is already
- *       done fails the call before anything is sent.
+ *       done fails the call before anything is sent; a call that fails once the ctx's deadline has
+ *       passed on its clock, before the ctx's timer fires (the server called ran out of the same
+ *       budget and closed the connection, or the wait for a pooled connection ended), fails with
+ *       {@code Context.DEADLINE_EXCEEDED} too ({@code GoContextHttp.callError}).
  * </ul>
  *
  * <p>Over HTTP/1.1 every canceled call costs its connection (the next call opens a new one, and the
@@ -55,7 +60,9 @@ public final class GoContextHttpClient {
     public static Function<HttpClient, HttpClient> propagation(OutboundPropagation propagation) {
         Objects.requireNonNull(propagation, "propagation");
         return client -> client.doOnRequest((request, connection) -> propagate(propagation, request))
-                .mapConnect(GoContext::deadlineOf);
+                .mapConnect(connect -> GoContext.deadlineOf(connect)
+                        .onErrorResume(e -> Mono.deferContextual(
+                                view -> Mono.error(GoContextHttp.callError(GoContext.from(view), e)))));
     }
 
     /** The headers for this hop: a redirect gets its own, for its host and with the time remaining then. */

@@ -46,7 +46,7 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     private @Nullable HttpHeaders discardedHeaders;
     private @Nullable MultiValueMap<String, ResponseCookie> discardedCookies;
 
-    private final HttpHeaders headers = new HttpHeaders(new Guarded<>(this::headersNow));
+    private final HttpHeaders headers = new ClaimedHeaders();
     private final MultiValueMap<String, ResponseCookie> cookies = new Guarded<>(this::cookiesNow);
 
     ClaimedResponse(ServerHttpResponse delegate) {
@@ -148,17 +148,20 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
         return Mono.empty();
     }
 
-    /** With no claim happening: the headers the handler's changes go to now. */
-    private MultiValueMap<String, String> headersNow() {
+    /**
+     * With no claim happening: the headers the handler's changes go to now, the real ones (read-only
+     * once the response is committed) or the throwaway copy.
+     */
+    private HttpHeaders headersNow() {
         if (!claim.deadlineOwns()) {
-            return new HeadersView(super.getHeaders());
+            return super.getHeaders();
         }
         HttpHeaders discarded = discardedHeaders;
         if (discarded == null) {
             discarded = new HttpHeaders();
             discardedHeaders = discarded;
         }
-        return new HeadersView(discarded);
+        return discarded;
     }
 
     /** With no claim happening: the cookies the handler's changes go to now. */
@@ -172,6 +175,25 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
             discardedCookies = discarded;
         }
         return discarded;
+    }
+
+    /**
+     * The handler's headers: each call goes to {@link #headersNow()}. Spring's read-only headers of a
+     * committed response ignore {@link #clearContentHeaders()} (Spring clears them before resolving
+     * an error that may have come from a write, committed or not), so it is passed on as a whole
+     * rather than as the removals it is made of, which the read-only headers refuse.
+     */
+    private final class ClaimedHeaders extends HttpHeaders {
+        private static final long serialVersionUID = 1L;
+
+        ClaimedHeaders() {
+            super(new Guarded<>(() -> new HeadersView(headersNow())));
+        }
+
+        @Override
+        public void clearContentHeaders() {
+            claim.lockedRun(() -> headersNow().clearContentHeaders());
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.gocontext.reactor.web;
 import dev.gocontext.Context;
 import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,7 +36,10 @@ import reactor.netty.http.client.HttpClientRequest;
  *       when the ctx is done, the call is cancelled (closing the connection over HTTP/1.1,
  *       resetting only the call's stream over HTTP/2, so the server sees its client go away) and
  *       fails with {@code ctx.err()}; a body that the ctx ends before it is
- *       read is still cancelled, so its connection goes back to the pool.
+ *       read is still cancelled, so its connection goes back to the pool;
+ *   <li>a call or body that fails once the ctx's deadline has passed on its clock, before the ctx's
+ *       timer fires (the server called ran out of the same budget and closed the connection, say),
+ *       fails with {@code Context.DEADLINE_EXCEEDED} ({@code GoContextHttp.callError}).
  * </ul>
  *
  * <pre>{@code
@@ -78,6 +82,7 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                     .attribute(CTX_ATTRIBUTE, ctx)
                     .build();
             return GoContext.deadlineOf(next.exchange(outgoing))
+                    .onErrorMap(e -> GoContextHttp.callError(ctx, e))
                     .map(response ->
                             response.mutate().body(body -> bound(body, ctx)).build());
         });
@@ -113,6 +118,7 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
             AtomicBoolean subscribed = new AtomicBoolean();
             return GoContext.deadlineOf(body.doOnSubscribe(s -> subscribed.set(true)))
                     .contextWrite(GoContext.with(ctx))
+                    .onErrorMap(e -> GoContextHttp.callError(ctx, e))
                     .onErrorResume(e -> !subscribed.get(), e -> {
                         body.subscribe(new CancelAtOnce());
                         return Flux.error(e);

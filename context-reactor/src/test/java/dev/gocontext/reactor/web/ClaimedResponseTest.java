@@ -1,6 +1,7 @@
 package dev.gocontext.reactor.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -175,6 +177,29 @@ class ClaimedResponseTest {
         assertThat(counting.writeWithCalls)
                 .as("a single-buffer body is handed over once")
                 .hasValue(1);
+    }
+
+    /**
+     * Once the handler's write has committed the response, its headers are read-only, as the real
+     * response's are: a change fails as it would there, and clearing the content headers (which
+     * Spring does before resolving an error of a controller, e.g. a write to a client gone) is
+     * ignored, as there.
+     */
+    @Test
+    void onceCommittedTheHeadersBehaveAsTheRealResponsesReadOnlyOnes() {
+        HttpHeaders takenBefore = claimed.getHeaders();
+        takenBefore.setContentType(MediaType.TEXT_PLAIN);
+        StepVerifier.create(claimed.writeWith(Mono.just(text("handler body"))))
+                .expectComplete()
+                .verify(WAIT);
+        assertThat(real.isCommitted()).isTrue();
+
+        claimed.getHeaders().clearContentHeaders();
+        takenBefore.clearContentHeaders();
+        assertThat(claimed.getHeaders().getContentType()).isEqualTo(MediaType.TEXT_PLAIN);
+        assertThatThrownBy(() -> claimed.getHeaders().set("X-Late", "1"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(real.committedHeaders.getContentType()).isEqualTo(MediaType.TEXT_PLAIN);
     }
 
     @Test
