@@ -6,6 +6,8 @@ import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -18,6 +20,7 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
 
 /**
@@ -72,12 +75,39 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
         return Mono.deferContextual(view -> {
             Context ctx = GoContext.from(view);
+            // disposes the native request of the last hop sent: set by the connector, read on cancel
+            AtomicReference<@Nullable Runnable> reset = new AtomicReference<>();
+            AtomicBoolean answered = new AtomicBoolean();
             ClientRequest outgoing = ClientRequest.from(request)
                     .headers(this::strip)
-                    .httpRequest(http -> propagate(http, ctx))
+                    .httpRequest(http -> {
+                        propagate(http, ctx);
+                        if (REACTOR_NETTY) {
+                            reset.set(OnReactorNetty.reset(http));
+                        }
+                    })
                     .attribute(CTX_ATTRIBUTE, ctx)
                     .build();
-            return GoContext.deadlineOf(next.exchange(outgoing))
+            // A cancel that reaches Reactor Netty's connector after the response arrived but before
+            // it is handed on makes the connector read the body to its end in the background, which
+            // over HTTP/2 keeps the stream open (and the server's handler running) for as long as
+            // the body goes on: a call its ctx ends there is reset first, and that read finds nothing.
+            Runnable resetNow = () -> {
+                Runnable r = reset.get();
+                if (r != null) {
+                    r.run();
+                }
+            };
+            Mono<ClientResponse> exchange = next.exchange(outgoing)
+                    .doOnNext(response -> answered.set(true))
+                    .doOnCancel(() -> {
+                        if (!answered.get() && ctx.err() != null) {
+                            resetNow.run();
+                        }
+                    });
+            return GoContext.deadlineOf(exchange)
+                    // a response that lost the race with the ctx is dropped unread: reset it too
+                    .doOnDiscard(ClientResponse.class, response -> resetNow.run())
                     .map(response ->
                             response.mutate().body(body -> bound(body, ctx)).build());
         });
@@ -137,6 +167,11 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
      */
     private static final class OnReactorNetty {
         private OnReactorNetty() {}
+
+        /** What disposes the native request's connection (resets its HTTP/2 stream); null if it is not Reactor Netty's. */
+        static @Nullable Runnable reset(ClientHttpRequest http) {
+            return http.getNativeRequest() instanceof Connection connection ? connection::dispose : null;
+        }
 
         /** Sets the headers for this hop on the native request; false if it is not Reactor Netty's. */
         static boolean propagate(ClientHttpRequest http, OutboundPropagation propagation, Context ctx) {
