@@ -1,13 +1,16 @@
 package dev.gocontext.reactor.netty;
 
 import dev.gocontext.Context;
+import dev.gocontext.Registration;
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Objects;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientRequest;
 
@@ -39,8 +42,11 @@ import reactor.netty.http.client.HttpClientRequest;
  * body that follows the response is the subscriber's to bind: wrap the call in {@code
  * GoContext.deadlineOf} (a handler served by {@code GoContextHttpServer} or {@code
  * GoContextWebFilter} is bound already), and a ctx done while the body is coming cancels it too,
- * with the same quiet close. Cancelling is left to that one subscription, so that it is always a
- * cancel and never a connection closed under a reader:
+ * with the same quiet close. Over HTTP/2 the ctx also resets the call's stream if it ends after the
+ * response arrived and before the response ended, whoever holds the body (a {@code WebClient}
+ * canceled as the response arrives would otherwise read the body to its end in the background,
+ * keeping the stream, and the server's handler, busy); over HTTP/1.1 cancelling is left to that one
+ * subscription, so that it is always a cancel and never a connection closed under a reader:
  *
  * <pre>{@code
  * HttpClient client = GoContextHttpClient.propagation(OutboundPropagation.toHosts("prices.internal"))
@@ -60,9 +66,56 @@ public final class GoContextHttpClient {
     public static Function<HttpClient, HttpClient> propagation(OutboundPropagation propagation) {
         Objects.requireNonNull(propagation, "propagation");
         return client -> client.doOnRequest((request, connection) -> propagate(propagation, request))
-                .mapConnect(connect -> GoContext.deadlineOf(connect)
-                        .onErrorResume(e -> Mono.deferContextual(
-                                view -> Mono.error(GoContextHttp.callError(GoContext.from(view), e)))));
+                .mapConnect(GoContextHttpClient::bound);
+    }
+
+    /**
+     * The call bound to the subscriber's ctx: by {@code deadlineOf} until the response arrives (a
+     * response that comes as the ctx ends is disposed); over HTTP/2, from then until the response
+     * ends, a ctx done also resets the stream ({@link StreamReset}).
+     */
+    private static Mono<? extends Connection> bound(Mono<? extends Connection> connect) {
+        return Mono.deferContextual(view -> {
+            Context ctx = GoContext.from(view);
+            return GoContext.deadlineOf(connect)
+                    .doOnNext(response -> StreamReset.whenDone(ctx, response))
+                    // a response that lost the race with the ctx is dropped by deadlineOf, and
+                    // Reactor Netty no longer disposes what it has handed on: nobody would read it
+                    // (an HTTP/1.1 exchange is left to Reactor Netty, which ends it on its own)
+                    .doOnDiscard(Connection.class, StreamReset::ofDropped)
+                    // what fails once the deadline passed, before the ctx's timer fired, fails of it
+                    .onErrorResume(e -> Mono.error(GoContextHttp.callError(ctx, e)));
+        });
+    }
+
+    /**
+     * Resets the stream of an HTTP/2 response when its ctx is done before the response ended, so
+     * that nothing keeps reading a response nobody wants. A cancel that reaches Spring's Reactor
+     * Netty connector after the response arrived, but before the connector handed it on, makes the
+     * connector read the body to its end in the background (which lets an HTTP/1.1 connection be
+     * reused): over HTTP/2 that read kept the stream open, the server's handler running and the
+     * stream counted in the pool for as long as the body went on. A stream is never reused, so a
+     * reset that comes after the response ended changes nothing; an HTTP/1.1 connection goes back
+     * to the pool and is left alone.
+     */
+    private static final class StreamReset {
+        private StreamReset() {}
+
+        /** Resets the stream of an HTTP/2 response that nobody will read. */
+        static void ofDropped(Connection response) {
+            if (response.channel() instanceof Http2StreamChannel) {
+                response.dispose();
+            }
+        }
+
+        static void whenDone(Context ctx, Connection response) {
+            if (!(response.channel() instanceof Http2StreamChannel)) {
+                return;
+            }
+            // runs on the thread that ends the ctx: dispose only asks the event loop to reset
+            Registration reset = ctx.afterDone(response::dispose, Runnable::run);
+            response.onTerminate().subscribe(null, error -> reset.stop(), reset::stop);
+        }
     }
 
     /** The headers for this hop: a redirect gets its own, for its host and with the time remaining then. */

@@ -5,8 +5,11 @@ import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
@@ -19,6 +22,7 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
 
 /**
@@ -76,13 +80,40 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
         return Mono.deferContextual(view -> {
             Context ctx = GoContext.from(view);
+            // disposes the native request of the last hop sent: set by the connector, read on cancel
+            AtomicReference<@Nullable Runnable> reset = new AtomicReference<>();
+            AtomicBoolean answered = new AtomicBoolean();
             ClientRequest outgoing = ClientRequest.from(request)
                     .headers(this::strip)
-                    .httpRequest(http -> propagate(http, ctx))
+                    .httpRequest(http -> {
+                        propagate(http, ctx);
+                        if (REACTOR_NETTY) {
+                            reset.set(OnReactorNetty.reset(http));
+                        }
+                    })
                     .attribute(CTX_ATTRIBUTE, ctx)
                     .build();
-            return GoContext.deadlineOf(next.exchange(outgoing))
+            // A cancel that reaches Reactor Netty's connector after the response arrived but before
+            // it is handed on makes the connector read the body to its end in the background, which
+            // over HTTP/2 keeps the stream open (and the server's handler running) for as long as
+            // the body goes on: a call its ctx ends there is reset first, and that read finds nothing.
+            Runnable resetNow = () -> {
+                Runnable r = reset.get();
+                if (r != null) {
+                    r.run();
+                }
+            };
+            Mono<ClientResponse> exchange = next.exchange(outgoing)
+                    .doOnNext(response -> answered.set(true))
+                    .doOnCancel(() -> {
+                        if (!answered.get() && ctx.err() != null) {
+                            resetNow.run();
+                        }
+                    });
+            return GoContext.deadlineOf(exchange)
                     .onErrorMap(e -> GoContextHttp.callError(ctx, e))
+                    // a response that lost the race with the ctx is dropped unread: reset it too
+                    .doOnDiscard(ClientResponse.class, response -> resetNow.run())
                     .map(response ->
                             response.mutate().body(body -> bound(body, ctx)).build());
         });
@@ -143,6 +174,18 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
      */
     private static final class OnReactorNetty {
         private OnReactorNetty() {}
+
+        /**
+         * What resets the native request's HTTP/2 stream; null if it is not a Reactor Netty HTTP/2
+         * stream. An HTTP/1.1 connection is left to Reactor Netty: the connector may already have
+         * read its body to the end and given it back to the pool, where the next call may use it.
+         */
+        static @Nullable Runnable reset(ClientHttpRequest http) {
+            return http.getNativeRequest() instanceof Connection connection
+                            && connection.channel() instanceof Http2StreamChannel
+                    ? connection::dispose
+                    : null;
+        }
 
         /** Sets the headers for this hop on the native request; false if it is not Reactor Netty's. */
         static boolean propagate(ClientHttpRequest http, OutboundPropagation propagation, Context ctx) {
