@@ -43,9 +43,8 @@ import reactor.netty.http.server.HttpServer;
  *
  * <p>The connection is open before the canceled calls: calls canceled while the first h2c
  * connection was being opened were seen to leave their handler running on the server (4 of 40,
- * as many as were in flight). And the pool's idleness is not checked: after the canceled streams,
- * Reactor Netty's HTTP/2 pool was seen to go on counting some of them as acquired. Both are
- * Reactor Netty's HTTP/2 side, and are left to a test of their own.
+ * as many as were in flight). The pool's streams after canceled calls, canceled at every point of
+ * a call, are {@link H2cStreamChurnTest}'s to check.
  */
 class H2cCancelTest {
     private static final int CALLS = 40;
