@@ -4,10 +4,13 @@ import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import dev.gocontext.reactor.netty.GoContextHttpClient;
 import dev.gocontext.reactor.web.GoContextExchangeFilter;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * The library's three client stacks, built once over one Reactor Netty client (its pool and
@@ -33,6 +36,19 @@ final class ClientStacks {
     private final HttpClient netty;
     private final WebClient webClient;
     private final WebClient webClientOverNetty;
+
+    /**
+     * A server on a random loopback port that serves HTTP/1.1 and h2c (prior knowledge) on one
+     * port, counting its TCP connections in {@code connectionsOpened} (the streams of an h2
+     * connection are not channels initialized here); the caller adds its handler.
+     */
+    static HttpServer http11AndH2c(AtomicInteger connectionsOpened) {
+        return HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+                .doOnChannelInit((observer, channel, remote) -> connectionsOpened.incrementAndGet());
+    }
 
     /** The stacks over {@code client}, calling {@code http://127.0.0.1:port}. */
     ClientStacks(HttpClient client, int port) {

@@ -27,7 +27,6 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * 40 calls canceled by their ctx over HTTP/2 cleartext (h2c, prior knowledge), to a server that serves
@@ -72,12 +71,7 @@ class H2cCancelTest {
 
     @BeforeEach
     void start() {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-                // once per TCP connection: the streams of an h2 connection are not channels initialized here
-                .doOnChannelInit((observer, channel, remote) -> connectionsOpened.incrementAndGet())
+        server = ClientStacks.http11AndH2c(connectionsOpened)
                 .handle((request, response) -> {
                     seen.add(new Seen(
                             request.protocol(),

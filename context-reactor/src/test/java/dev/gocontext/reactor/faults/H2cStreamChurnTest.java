@@ -40,7 +40,6 @@ import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpConnectionPoolMetrics;
-import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionPoolMetrics;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.util.context.ContextView;
@@ -224,12 +223,7 @@ class H2cStreamChurnTest {
 
     @BeforeEach
     void start() {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-                // once per TCP connection: the streams of an h2 connection are not channels initialized here
-                .doOnChannelInit((observer, channel, remote) -> connectionsOpened.incrementAndGet())
+        server = ClientStacks.http11AndH2c(connectionsOpened)
                 .handle((request, response) -> {
                     if (request.fullPath().equals("/ok")) {
                         return response.sendString(Mono.just("ok"));

@@ -29,13 +29,7 @@ class ClaimedResponseReleaseTest {
     @Test
     void aBufferThatArrivesAfterTheSendWasCancelledIsReleased() {
         AtomicReference<CoreSubscriber<? super ByteBuf>> body = new AtomicReference<>();
-        Mono<ByteBuf> late = new Mono<>() {
-            @Override
-            public void subscribe(CoreSubscriber<? super ByteBuf> subscriber) {
-                body.set(subscriber);
-                subscriber.onSubscribe(IGNORES_CANCEL); // as a source already emitting when cancelled
-            }
-        };
+        Mono<ByteBuf> late = Mono.fromDirect(ignoringCancel(body));
         ClaimedResponse claimed = new ClaimedResponse(writesAndReleases());
         Disposable sending = claimed.send(late).then().subscribe();
         sending.dispose();
@@ -50,13 +44,7 @@ class ClaimedResponseReleaseTest {
     @Test
     void aBufferOfAStreamedBodyThatArrivesAfterTheSendWasCancelledIsReleased() {
         AtomicReference<CoreSubscriber<? super ByteBuf>> body = new AtomicReference<>();
-        Flux<ByteBuf> streamed = new Flux<>() {
-            @Override
-            public void subscribe(CoreSubscriber<? super ByteBuf> subscriber) {
-                body.set(subscriber);
-                subscriber.onSubscribe(IGNORES_CANCEL); // as a source already emitting when cancelled
-            }
-        };
+        Flux<ByteBuf> streamed = ignoringCancel(body);
         ClaimedResponse claimed = new ClaimedResponse(writesAndReleases());
         Disposable sending = claimed.send(streamed).then().subscribe();
         ByteBuf written = Unpooled.copiedBuffer("written", StandardCharsets.UTF_8);
@@ -80,6 +68,20 @@ class ClaimedResponseReleaseTest {
         assertThat(buffer.refCnt())
                 .as("written (and released by the write) once")
                 .isZero();
+    }
+
+    /**
+     * A body that hands its subscriber to {@code body} and ignores cancel, as a source already
+     * emitting when it is cancelled: the test sends its items.
+     */
+    private static Flux<ByteBuf> ignoringCancel(AtomicReference<CoreSubscriber<? super ByteBuf>> body) {
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ByteBuf> subscriber) {
+                body.set(subscriber);
+                subscriber.onSubscribe(IGNORES_CANCEL);
+            }
+        };
     }
 
     private static final Subscription IGNORES_CANCEL = new Subscription() {
