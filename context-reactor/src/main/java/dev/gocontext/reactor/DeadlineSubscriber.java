@@ -126,11 +126,6 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
 
     private volatile boolean cancelled;
 
-    // Set once, by the source's thread, when the source has ended (its terminal signal, or a Mono's
-    // value): from then on a cancel from downstream is not passed on. Reactor Netty disposes the
-    // exchange it is told to cancel, even one that has ended and given its pooled connection back.
-    private volatile boolean sourceEnded;
-
     /**
      * A test hook, null outside tests: run by a done signal that has just claimed the subscription's
      * end, before anything else, so that tests can let the source end at that very moment.
@@ -260,7 +255,6 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         sourceDone = true;
-        sourceEnded = true;
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             terminated = true;
             release();
@@ -304,7 +298,6 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         sourceDone = true;
-        sourceEnded = true;
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             terminated = true;
             release();
@@ -349,9 +342,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         cancelled = true;
-        if (!sourceEnded) {
-            s.cancel();
-        }
+        s.cancel();
         Fuseable.QueueSubscription<T> q = qs;
         if (q != null && WIP.getAndIncrement(this) == 0) {
             q.clear();
@@ -522,7 +513,6 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
      * becoming done while the downstream handles the value changes nothing.
      */
     private void emitMonoValue(T value) {
-        sourceEnded = true; // a Mono's value is its end
         terminated = true;
         release();
         actual.onNext(value);

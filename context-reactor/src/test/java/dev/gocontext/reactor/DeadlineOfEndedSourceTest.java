@@ -17,8 +17,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
 /**
- * Neither a done signal that races with the end of the source nor a late cancel from downstream
- * cancels a source that has ended. A
+ * A done signal that races with the end of the source never cancels a source that has ended. A
  * cancel after the end is not harmless everywhere: Reactor Netty disposes the exchange it
  * cancels, and a pooled connection given back at the end of one call and taken by the next was
  * closed under that next call ("Connection prematurely closed BEFORE response"). The race is made
@@ -48,56 +47,6 @@ class DeadlineOfEndedSourceTest {
 
         assertThat(seen).containsExactly("value", "complete");
         assertThat(source.cancelledAfterItsEnd).as("cancelled after it ended").isFalse();
-    }
-
-    @Test
-    void aCancelFromDownstreamAfterAMonoEndedIsNotPassedOn() {
-        EndingSource source = new EndingSource();
-        assertThat(endThenCancel(GoContext.deadlineOf(source.mono()), source)).containsExactly("value", "complete");
-        assertThat(source.cancelledAfterItsEnd).as("cancelled after it ended").isFalse();
-    }
-
-    @Test
-    void aCancelFromDownstreamAfterAFluxEndedIsNotPassedOn() {
-        EndingSource source = new EndingSource();
-        assertThat(endThenCancel(GoContext.deadlineOf(source.flux()), source)).containsExactly("value", "complete");
-        assertThat(source.cancelledAfterItsEnd).as("cancelled after it ended").isFalse();
-    }
-
-    /**
-     * Subscribes under a live ctx; the source ends, then the downstream cancels, late, as a timer
-     * of its own ({@code take(Duration)}) that fired as the source ended would.
-     */
-    private static List<String> endThenCancel(org.reactivestreams.Publisher<String> bound, EndingSource source) {
-        CancellableContext ctx = Context.background().withCancel();
-        List<String> seen = new ArrayList<>();
-        AtomicReference<Subscription> subscription = new AtomicReference<>();
-        Flux.from(bound).contextWrite(GoContext.with(ctx)).subscribe(new CoreSubscriber<String>() {
-            @Override
-            public void onSubscribe(Subscription s) {
-                subscription.set(s);
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(String value) {
-                seen.add(value);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                seen.add("error " + error);
-            }
-
-            @Override
-            public void onComplete() {
-                seen.add("complete");
-            }
-        });
-        source.end();
-        subscription.get().cancel();
-        ctx.cancel();
-        return seen;
     }
 
     /** Subscribes under a ctx, then cancels the ctx; the source ends while that done signal is delivered. */
