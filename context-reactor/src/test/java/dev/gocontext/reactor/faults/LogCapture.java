@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.SoftAssertions;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Hooks;
 
@@ -89,6 +90,12 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     /** The errors dropped to {@code onErrorDropped}. */
     List<Throwable> dropped() {
         return List.copyOf(dropped);
+    }
+
+    /** Asserts, softly, that nothing was logged above DEBUG and nothing dropped; {@code what} prefixes each description. */
+    void assertQuiet(SoftAssertions soft, String what) {
+        soft.assertThat(events()).as("%s: logged above DEBUG", what).isEmpty();
+        soft.assertThat(dropped()).as("%s: dropped errors", what).isEmpty();
     }
 
     @Override
