@@ -126,6 +126,12 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
 
     private volatile boolean cancelled;
 
+    /**
+     * A test hook, null outside tests: run by a done signal that has just claimed the subscription's
+     * end, before anything else, so that tests can let the source end at that very moment.
+     */
+    static @Nullable Runnable stopping;
+
     // 0 until release(): then the registration and the timer are gone. Set once.
     private volatile int released;
 
@@ -368,22 +374,39 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         return stoppedWith != null ? stoppedWith : ctx.err();
     }
 
-    /** The subscription must end with {@code error}: cancel the source, then deliver once. */
+    /**
+     * The subscription must end with {@code error}: cancel the source, then deliver once. Not fused,
+     * the source is cancelled only by the owner of wip (here, or a source signal on its way out,
+     * or the end of onSubscribe): a source that has ended keeps wip for good, so a done signal that
+     * races with the end of the source never cancels a source that has ended. That matters: Reactor
+     * Netty disposes the exchange it is told to cancel, and a pooled connection given back at the
+     * end of one call and already taken by the next would be closed under that next call.
+     */
     private void stop(Throwable error) {
         if (cancelled || !STOP.compareAndSet(this, null, error)) {
             return;
         }
-        s.cancel();
-        if (WIP.getAndIncrement(this) == 0) {
-            if (qs != null) {
+        Runnable hook = stopping;
+        if (hook != null) {
+            hook.run();
+        }
+        if (qs != null) {
+            s.cancel(); // a synchronous source we poll ourselves: cancelling it ends nothing of anyone else's
+            if (WIP.getAndIncrement(this) == 0) {
                 drainLoop(1);
-            } else {
-                deliverStop();
             }
+            return;
+        }
+        if (WIP.getAndIncrement(this) == 0) {
+            deliverStop();
         }
     }
 
-    /** Called by the wip owner, which keeps wip for good: nothing is emitted after this. */
+    /**
+     * Called by the wip owner, which keeps wip for good: nothing is emitted after this. Not fused, it
+     * cancels the source: owning wip without having terminated, it knows that the source has not
+     * ended.
+     */
     private void deliverStop() {
         Fuseable.QueueSubscription<T> q = qs;
         if (q != null) {
@@ -394,6 +417,9 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         terminated = true;
+        if (q == null) {
+            s.cancel();
+        }
         BridgeStats.disposedBy(error);
         release();
         actual.onError(error);
