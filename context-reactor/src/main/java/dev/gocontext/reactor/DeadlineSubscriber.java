@@ -132,6 +132,12 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
      */
     static @Nullable Runnable stopping;
 
+    /**
+     * A test hook, null outside tests: run by the owner of wip that delivers a done signal without
+     * fusion, just before it cancels the source, so that tests can let the source end at that moment.
+     */
+    static @Nullable Runnable cancelling;
+
     // 0 until release(): then the registration and the timer are gone. Set once.
     private volatile int released;
 
@@ -142,8 +148,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     // Guarded by wip ownership: the downstream received a terminal signal.
     private boolean terminated;
 
-    // Non-fused, source's thread only: the source sent its terminal signal.
-    private boolean sourceDone;
+    // Non-fused: the source sent its terminal signal. Written once, by the source's thread, before
+    // it tries to take wip; read there and by the wip owner that delivers a done signal, which does
+    // not cancel a source that has ended (volatile for that reader).
+    private volatile boolean sourceDone;
 
     // Fused, drain loop only: elements emitted so far.
     private long produced;
@@ -404,8 +412,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
 
     /**
      * Called by the wip owner, which keeps wip for good: nothing is emitted after this. Not fused, it
-     * cancels the source: owning wip without having terminated, it knows that the source has not
-     * ended.
+     * cancels the source, unless the source's terminal signal arrived while this owner held wip
+     * (that signal then found wip taken and left the outcome to the done signal). The check and the
+     * cancel are not atomic: a source may still end between them, as with any cancel, but a source
+     * that has visibly ended is never told to cancel.
      */
     private void deliverStop() {
         Fuseable.QueueSubscription<T> q = qs;
@@ -418,7 +428,13 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         }
         terminated = true;
         if (q == null) {
-            s.cancel();
+            Runnable hook = cancelling;
+            if (hook != null) {
+                hook.run();
+            }
+            if (!sourceDone) {
+                s.cancel(); // a source that ended in the meantime is left alone, as above
+            }
         }
         BridgeStats.disposedBy(error);
         release();

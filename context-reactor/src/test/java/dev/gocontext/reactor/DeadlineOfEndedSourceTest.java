@@ -7,6 +7,7 @@ import dev.gocontext.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
@@ -29,6 +30,7 @@ class DeadlineOfEndedSourceTest {
     @AfterEach
     void removeHook() {
         DeadlineSubscriber.stopping = null;
+        DeadlineSubscriber.cancelling = null;
     }
 
     @Test
@@ -49,8 +51,24 @@ class DeadlineOfEndedSourceTest {
         assertThat(source.cancelledAfterItsEnd).as("cancelled after it ended").isFalse();
     }
 
-    /** Subscribes under a ctx, then cancels the ctx; the source ends while that done signal is delivered. */
-    private static List<String> subscribe(org.reactivestreams.Publisher<String> bound, EndingSource source) {
+    @Test
+    void aFluxThatEndsJustBeforeTheDoneSignalCancelsItIsNotCancelled() {
+        EndingSource source = new EndingSource();
+        DeadlineSubscriber.cancelling = source::end;
+        List<String> seen = subscribe(GoContext.deadlineOf(source.flux()), null);
+
+        // the done signal owned the outcome already: the late value is discarded, the ctx's error
+        // delivered, and the source that has ended is left alone
+        assertThat(seen).containsExactly("error " + Context.CANCELED);
+        assertThat(source.ended).as("the source ended").isTrue();
+        assertThat(source.cancelledAfterItsEnd).as("cancelled after it ended").isFalse();
+    }
+
+    /**
+     * Subscribes under a ctx, then cancels the ctx; with a {@code source}, it ends just after that
+     * done signal claimed the subscription's end.
+     */
+    private static List<String> subscribe(org.reactivestreams.Publisher<String> bound, @Nullable EndingSource source) {
         CancellableContext ctx = Context.background().withCancel();
         List<String> seen = new ArrayList<>();
         Flux.from(bound).contextWrite(GoContext.with(ctx)).subscribe(new BaseSubscriber<String>() {
@@ -72,7 +90,9 @@ class DeadlineOfEndedSourceTest {
             @Override
             protected void hookFinally(SignalType type) {}
         });
-        DeadlineSubscriber.stopping = source::end;
+        if (source != null) {
+            DeadlineSubscriber.stopping = source::end;
+        }
         ctx.cancel();
         return seen;
     }
