@@ -19,6 +19,8 @@ import reactor.core.Fuseable;
 import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * The subscriber of {@link FluxDeadlineOf} and {@link MonoDeadlineOf}: it relays the source to the
@@ -81,6 +83,9 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<DeadlineSubscriber> RELEASED =
             AtomicIntegerFieldUpdater.newUpdater(DeadlineSubscriber.class, "released");
+
+    /** Where an error the source reports after the done signal ended the subscription is shown. */
+    private static final Logger LATE_ERRORS = Loggers.getLogger(DeadlineSubscriber.class);
 
     /** How deep {@link #causedBy} looks into a late error's causes. */
     private static final int MAX_CAUSES = 8;
@@ -278,13 +283,20 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         Throwable stoppedWith = stop;
-        if (stoppedWith != null && causedBy(t, stoppedWith)) {
-            // the ctx ended this subscription already, with this very error (typically an inner
-            // deadlineOf on the same ctx whose delivery raced with ours, its error possibly wrapped
-            // by a client on the way, as WebClient does): nothing is lost
+        if (stoppedWith == null) {
+            Operators.onErrorDropped(t, actual.currentContext());
             return;
         }
-        Operators.onErrorDropped(t, actual.currentContext());
+        // The done signal ended this subscription already and cancelled the source; the downstream
+        // has its outcome, so nothing is lost. What the source reports now is the ctx's own error
+        // (typically an inner deadlineOf on the same ctx whose delivery raced with ours, possibly
+        // wrapped by a client on the way, as WebClient does), a consequence of that cancel (Spring's
+        // connector refuses a body it released on the cancel: "released already due to
+        // cancellation"), or a failure that lost the race with it. An intentional cancellation is no
+        // error: it is not dropped to onErrorDropped (which logs at ERROR), only shown at DEBUG.
+        if (!causedBy(t, stoppedWith) && LATE_ERRORS.isDebugEnabled()) {
+            LATE_ERRORS.debug(this + ": the source failed after the ctx ended the subscription; ignored", t);
+        }
     }
 
     /** Whether {@code t} is, or is caused by, {@code stoppedWith} or the ctx's error. */

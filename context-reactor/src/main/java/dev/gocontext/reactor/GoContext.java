@@ -49,7 +49,10 @@ import reactor.util.context.ContextView;
  *       source's subscription is cancelled, then the subscriber gets {@code onError(ctx.err())},
  *       once, never concurrently with {@code onNext}; elements that race with it are discarded,
  *       and so is a source error that comes once the ctx is done (the source failing of the same
- *       end, say a connection the ctx closed, before the done signal got here);
+ *       end, say a connection the ctx closed, before the done signal got here) or after that
+ *       {@code onError} (a failure the cancel caused, or one that lost the race with it: shown at
+ *       DEBUG, never dropped to {@code onErrorDropped}, which would log an intentional cancellation
+ *       at ERROR);
  *   <li>a deadline is applied with a timer of {@link Schedulers#parallel()} (Reactor's own timeout
  *       machinery) on the remaining time (measured on the ctx's clock, rounded up to the
  *       millisecond), so {@code StepVerifier.withVirtualTime} controls it; it

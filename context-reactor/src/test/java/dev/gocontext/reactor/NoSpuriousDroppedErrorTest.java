@@ -24,10 +24,14 @@ import reactor.test.publisher.TestPublisher;
  * <ul>
  *   <li>a Mono's value is its outcome: once delivered, the ctx becoming done (for instance because
  *       the value's consumer ends the request) adds no error after it;
- *   <li>a source reporting the ctx's own error after {@code deadlineOf} stopped it (typically an
- *       inner {@code deadlineOf} on the same ctx whose delivery raced with the outer one, its error
- *       possibly wrapped by a client on the way) is ignored; any other late error still goes to {@code onErrorDropped}, as Reactor's operators
- *       do.
+ *   <li>an error a source reports after {@code deadlineOf} stopped it is ignored (shown at DEBUG
+ *       only): the ctx's own error (typically an inner {@code deadlineOf} on the same ctx whose
+ *       delivery raced with the outer one, its error possibly wrapped by a client on the way), a
+ *       consequence of the cancel (Spring's connector refusing a body it released on the cancel),
+ *       or a failure that lost the race with it. The downstream has its outcome already, and an
+ *       intentional cancellation must not make Reactor log an ERROR.
+ *   <li>an error after the source's own terminal signal breaks the protocol and still goes to
+ *       {@code onErrorDropped}.
  * </ul>
  */
 class NoSpuriousDroppedErrorTest {
@@ -92,13 +96,15 @@ class NoSpuriousDroppedErrorTest {
         CTXS_OWN,
         /** the ctx's own error wrapped by a client on the way (WebClient's request exception, say) */
         CTXS_OWN_WRAPPED,
-        /** anything else */
+        /** what Spring's connector reports for a body it released on the cancel */
+        RELEASED_ON_CANCEL,
+        /** anything else: a failure that lost the race with the cancel */
         OTHER
     }
 
     @ParameterizedTest
     @EnumSource(LateError.class)
-    void aLateErrorFromAStoppedSourceIsDroppedUnlessItIsTheCtxsOwn(LateError kind) {
+    void aLateErrorFromAStoppedSourceIsNotDropped(LateError kind) {
         CancellableContext ctx = Context.background().withCancel();
         TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
 
@@ -111,14 +117,27 @@ class NoSpuriousDroppedErrorTest {
             case CTXS_OWN -> Context.CANCELED;
             case CTXS_OWN_WRAPPED ->
                 new IllegalStateException("request failed", new IllegalStateException("wrapped", Context.CANCELED));
+            case RELEASED_ON_CANCEL ->
+                new IllegalStateException("The client response body has been released already due to cancellation.");
             case OTHER -> new IllegalStateException("boom", new IllegalStateException("unrelated"));
         };
         source.error(late);
 
-        if (kind == LateError.OTHER) {
-            assertThat(dropped).containsExactly(late);
-        } else {
-            assertThat(dropped).isEmpty();
-        }
+        assertThat(dropped).isEmpty();
+    }
+
+    @Test
+    void anErrorAfterTheSourcesOwnEndIsDropped() {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+
+        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(GoContext.with(ctx)))
+                .then(source::complete)
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
+        IllegalStateException late = new IllegalStateException("after complete");
+        source.error(late);
+
+        assertThat(dropped).containsExactly(late);
     }
 }

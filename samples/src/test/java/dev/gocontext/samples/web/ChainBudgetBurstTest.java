@@ -91,7 +91,9 @@ class ChainBudgetBurstTest {
                     .as("seed %d: WARN and ERROR logged by the service", seed)
                     .isEmpty();
             assertThat(log.dropped())
-                    .as("seed %d: errors dropped to onErrorDropped", seed)
+                    .as(
+                            "seed %d: errors dropped to onErrorDropped, with their whole traces:%n%s",
+                            seed, LogEvents.traces(log.dropped()))
                     .isEmpty();
         }
     }

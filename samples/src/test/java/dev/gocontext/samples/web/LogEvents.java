@@ -63,6 +63,15 @@ final class LogEvents extends AppenderBase<ILoggingEvent> implements AutoCloseab
         return List.copyOf(events);
     }
 
+    /** The whole stack traces of {@code errors}, causes included, for a failure message. */
+    static String traces(List<Throwable> errors) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (java.io.PrintWriter printer = new java.io.PrintWriter(out)) {
+            errors.forEach(error -> error.printStackTrace(printer));
+        }
+        return out.toString();
+    }
+
     /** The errors dropped to {@code onErrorDropped}. */
     List<Throwable> dropped() {
         return List.copyOf(dropped);
