@@ -14,11 +14,13 @@
 #   under   the same noise, and victims one after the other for as long as it lasts
 # and writes OUTDIR/chained-load.md: one row per run x protocol x phase with the victims' p50, p99
 # and max latency, the victims answered 200 after their budget (must be 0), the noise's
-# throughput and statuses, the sockets in TIME_WAIT after the phase and the WARN/ERROR lines the
-# service logged during it. Targets: victims' max under the noise <= 500 ms, no 200 after budget.
+# throughput and statuses, the sockets in TIME_WAIT after the phase, the connections the host
+# accepted and dropped on a full accept queue during it, and the WARN/ERROR lines the service logged
+# during it. Targets: victims' max under the noise <= 500 ms, no 200 after budget.
 # Raw data next to it: victims-*.tsv, wrk-*.txt, server-*.log.
 #
-# Environment: VICTIMS (200), NOISE_SECS (20), CONNECTIONS (48), SEED (42), JAVA_OPTS.
+# Environment: PROTOCOLS ("http11 h2c": the hops' protocols to run, in that order), VICTIMS (200),
+# NOISE_SECS (20), CONNECTIONS (48), SEED (42), JAVA_OPTS.
 # Needs JDK 17+, Maven, curl, python3; installs wrk when missing (as root on Debian).
 set -euo pipefail
 
@@ -33,6 +35,13 @@ root=$(cd "$here/../.." && pwd)
 # shellcheck source=benchmarks/http/lib.sh
 source "$here/lib.sh"
 
+protocols=${PROTOCOLS:-http11 h2c}
+for protocol in $protocols; do
+  case $protocol in
+    http11|h2c) ;;
+    *) echo "PROTOCOLS must name http11 and/or h2c, not '$protocol'" >&2; exit 2 ;;
+  esac
+done
 victims=${VICTIMS:-200}
 noise_secs=${NOISE_SECS:-20}
 connections=${CONNECTIONS:-48}
@@ -63,6 +72,16 @@ jar="$root/samples/target/context-samples.jar"
 
 # Sockets in TIME_WAIT (state 06 in the kernel's tables; no iproute2 needed).
 time_wait() { cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "06"' | wc -l; }
+# A counter of the kernel's TCP statistics, for the whole host: tcp_stat FILE PREFIX NAME
+# (PassiveOpens: connections accepted, in /proc/net/snmp; ListenOverflows: connections dropped on a
+# full accept queue, in /proc/net/netstat).
+tcp_stat() {
+  awk -v prefix="$2:" -v name="$3" '$1 == prefix {
+      if (!header) { for (i = 2; i <= NF; i++) if ($i == name) col = i; header = 1 }
+      else { print (col ? $col : 0); exit } }' "$1" 2>/dev/null || echo 0
+}
+accepted() { tcp_stat /proc/net/snmp Tcp PassiveOpens; }
+overflows() { tcp_stat /proc/net/netstat TcpExt ListenOverflows; }
 log_lines() { grep -cE "^[^ ]+ +$2 " "$1" || true; }
 
 # Starts the noise in the background: wrk's summary and status mix go to $1.
@@ -72,11 +91,11 @@ start_noise() {
   noise_pid=$!
 }
 
-# One row of raw results: run protocol phase victims.tsv wrk.txt tw warn error
+# One row of raw results: run protocol phase victims.tsv wrk.txt tw warn error since accepted overflows
 rows="$outdir/rows.tsv"
-printf 'run\tprotocol\tphase\tvictims\twrk\ttime_wait\twarn\terror\tsince\n' >"$rows"
+printf 'run\tprotocol\tphase\tvictims\twrk\ttime_wait\twarn\terror\tsince\taccepted\toverflows\n' >"$rows"
 
-for protocol in http11 h2c; do
+for protocol in $protocols; do
   port=$(free_port)
   log="$outdir/server-$protocol.log"
   echo "== $protocol: the sample service on port $port (log: $log)" >&2
@@ -90,6 +109,7 @@ for protocol in http11 h2c; do
     for phase in alone noise under; do
       tag="$protocol-run$run-$phase"
       warn0=$(log_lines "$log" WARN); error0=$(log_lines "$log" ERROR)
+      accepted0=$(accepted); overflows0=$(overflows)
       v="-"; w="-"; since=0
       case $phase in
         alone)
@@ -112,8 +132,9 @@ for protocol in http11 h2c; do
           touch "$outdir/.stop"; wait "$victims_pid"; victims_pid=""; rm -f "$outdir/.stop" ;;
       esac
       warn1=$(log_lines "$log" WARN); error1=$(log_lines "$log" ERROR)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$protocol" "$phase" "$v" "$w" "$(time_wait)" \
-        "$((warn1 - warn0))" "$((error1 - error0))" "$since" >>"$rows"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$protocol" "$phase" "$v" "$w" "$(time_wait)" \
+        "$((warn1 - warn0))" "$((error1 - error0))" "$since" "$(($(accepted) - accepted0))" \
+        "$(($(overflows) - overflows0))" >>"$rows"
       echo "   $tag done" >&2
     done
   done
@@ -157,15 +178,17 @@ lines = [
     "",
     f"Victims: `GET /chain?hops=2&ms=1`, `X-Request-Timeout: 10000`, sequential, a new connection each "
     f"({victims} alone). Noise: wrk, {connections} connections, {noise_secs} s, `/chain?hops=2&ms=0..10` "
-    f"with `X-Request-Timeout` 5..40 ms (seed {seed}). TIME_WAIT: sockets in TIME_WAIT after the phase. "
+    f"with `X-Request-Timeout` 5..40 ms (seed {seed}). TIME_WAIT: sockets in TIME_WAIT after the phase; "
+    f"accepted, overflows: TCP connections the host accepted, and dropped on a full accept queue, during it "
+    f"(whole host). "
     f"Targets under the noise: victims' max <= {max_target:.0f} ms, no 200 after the budget.",
     "",
     "| run | hops | phase | victims | p50 ms | p99 ms | max ms | 200 after budget | victims failed "
-    "| noise req/s | noise statuses | noise socket errors | TIME_WAIT | WARN | ERROR | target |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| noise req/s | noise statuses | noise socket errors | TIME_WAIT | accepted | overflows | WARN | ERROR | target |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
 for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
-    run, protocol, phase, vfile, wfile, tw, warn, error, since = r
+    run, protocol, phase, vfile, wfile, tw, warn, error, since, accepted, overflows = r
     v = victims_of(vfile, float(since))
     n = noise_of(wfile)
     target = ""
@@ -173,7 +196,8 @@ for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
         target = "no victim finished" if not v[0] else "met" if v[3] <= max_target and v[4] == 0 else "MISSED"
     vcols = [str(v[0]), f"{v[1]:.1f}", f"{v[2]:.1f}", f"{v[3]:.1f}", str(v[4]), str(v[5])] if v else ["-"] * 6
     ncols = [n[0], n[1], str(n[2])] if n else ["-"] * 3
-    lines.append("| " + " | ".join([run, protocol, phase] + vcols + ncols + [tw, warn, error, target]) + " |")
+    lines.append("| " + " | ".join([run, protocol, phase] + vcols + ncols + [tw, accepted, overflows, warn, error, target])
+                 + " |")
 open(out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 EOF
