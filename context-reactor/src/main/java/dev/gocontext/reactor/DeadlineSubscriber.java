@@ -154,8 +154,8 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     private boolean terminated;
 
     // Non-fused: the source sent its terminal signal. Written once, by the source's thread, before
-    // it tries to take wip; read there, by the wip owner that delivers a done signal and by a
-    // cancel from downstream, neither of which cancels a source that has ended (volatile for them).
+    // it tries to take wip; read there and by the wip owner that delivers a done signal, which does
+    // not cancel a source that has ended (volatile for that reader).
     private volatile boolean sourceDone;
 
     // Fused, drain loop only: elements emitted so far.
@@ -362,14 +362,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         cancelled = true;
-        if (!sourceDone) {
-            // Not after the source's terminal signal (a take(Duration) whose timer fires as the
-            // source completes, say): that subscription is over (Reactive Streams rule 2.4), and
-            // Reactor Netty would dispose an exchange whose pooled connection the next call may
-            // have taken already. A Mono's value alone does not end it: Reactor Netty ends an
-            // HTTP/2 stream through the cancel that follows the value.
-            s.cancel();
-        }
+        s.cancel();
         Fuseable.QueueSubscription<T> q = qs;
         if (q != null && WIP.getAndIncrement(this) == 0) {
             q.clear();
