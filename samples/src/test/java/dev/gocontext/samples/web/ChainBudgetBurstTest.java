@@ -74,11 +74,20 @@ class ChainBudgetBurstTest {
         long activeBefore = ContextStats.global().active();
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         try (LogEvents log = LogEvents.record(event -> !event.getThreadName().startsWith(CLIENT_THREADS))) {
-            Flux.range(0, REQUESTS)
-                    .flatMap(i -> chain(workMs[i], budgetMs[i]), IN_FLIGHT)
-                    .doOnNext(status -> statuses.computeIfAbsent(status, s -> new AtomicLong())
-                            .incrementAndGet())
-                    .blockLast(WAIT);
+            try {
+                Flux.range(0, REQUESTS)
+                        .flatMap(i -> chain(workMs[i], budgetMs[i]), IN_FLIGHT)
+                        .doOnNext(status -> statuses.computeIfAbsent(status, s -> new AtomicLong())
+                                .incrementAndGet())
+                        .blockLast(WAIT);
+            } catch (IllegalStateException timeout) {
+                throw new AssertionError(
+                        String.format(
+                                "seed %d: the burst did not end within %s; answered so far %s, contexts active %d"
+                                        + " (before: %d); the threads that serve and call:%n%s",
+                                seed, WAIT, statuses, ContextStats.global().active(), activeBefore, nettyThreads()),
+                        timeout);
+            }
             await("every request context ended")
                     .atMost(Duration.ofSeconds(20))
                     .until(() -> ContextStats.global().active() <= activeBefore);
@@ -96,6 +105,23 @@ class ChainBudgetBurstTest {
                             seed, LogEvents.traces(log.dropped()))
                     .isEmpty();
         }
+    }
+
+    /** The stacks of Reactor Netty's and Reactor's threads: where a burst that does not end is stuck. */
+    private static String nettyThreads() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().contains("http") || thread.getName().startsWith("parallel")) {
+                out.append(thread.getName())
+                        .append(' ')
+                        .append(thread.getState())
+                        .append('\n');
+                for (StackTraceElement frame : stack) {
+                    out.append("    at ").append(frame).append('\n');
+                }
+            }
+        });
+        return out.toString();
     }
 
     /** One chain of two hops: its status, or {@link #CUT} if the connection was closed before an answer. */
