@@ -65,26 +65,35 @@ public final class GoContextHttpClient {
      */
     public static Function<HttpClient, HttpClient> propagation(OutboundPropagation propagation) {
         Objects.requireNonNull(propagation, "propagation");
-        return client -> client.doOnRequest((request, connection) -> propagate(propagation, request))
+        return client -> client.doOnRequest((request, connection) -> {
+                    propagate(propagation, request);
+                    request.currentContextView()
+                            .<EventLoopCancel>getOrEmpty(EventLoopCancel.class)
+                            .ifPresent(onLoop -> onLoop.bind(connection));
+                })
                 .mapConnect(GoContextHttpClient::bound);
     }
 
     /**
      * The call bound to the subscriber's ctx: by {@code deadlineOf} until the response arrives (a
      * response that comes as the ctx ends is disposed); over HTTP/2, from then until the response
-     * ends, a ctx done also resets the stream ({@link StreamReset}).
+     * ends, a ctx done also resets the stream ({@link StreamReset}). The call's cancel, whoever
+     * makes it, runs on its connection's event loop ({@link EventLoopCancel}, bound in {@code
+     * doOnRequest}).
      */
     private static Mono<? extends Connection> bound(Mono<? extends Connection> connect) {
         return Mono.deferContextual(view -> {
             Context ctx = GoContext.from(view);
-            return GoContext.deadlineOf(connect)
+            EventLoopCancel onLoop = EventLoopCancel.create();
+            return GoContext.deadlineOf(onLoop.apply(connect))
                     .doOnNext(response -> StreamReset.whenDone(ctx, response))
                     // a response that lost the race with the ctx is dropped by deadlineOf, and
                     // Reactor Netty no longer disposes what it has handed on: nobody would read it
                     // (an HTTP/1.1 exchange is left to Reactor Netty, which ends it on its own)
                     .doOnDiscard(Connection.class, StreamReset::ofDropped)
                     // what fails once the deadline passed, before the ctx's timer fired, fails of it
-                    .onErrorResume(e -> Mono.error(GoContextHttp.callError(ctx, e)));
+                    .onErrorResume(e -> Mono.error(GoContextHttp.callError(ctx, e)))
+                    .contextWrite(context -> context.put(EventLoopCancel.class, onLoop));
         });
     }
 

@@ -5,6 +5,7 @@ import dev.gocontext.ContextException;
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
+import dev.gocontext.reactor.netty.EventLoopCancel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +41,10 @@ import reactor.netty.http.client.HttpClientRequest;
  *       when the ctx is done, the call is cancelled (closing the connection over HTTP/1.1,
  *       resetting only the call's stream over HTTP/2, so the server sees its client go away) and
  *       fails with {@code ctx.err()}; a body that the ctx ends before it is
- *       read is still cancelled, so its connection goes back to the pool;
+ *       read is still cancelled, so its connection goes back to the pool. On Reactor Netty's
+ *       connector the exchange's cancel, whoever makes it, runs on its connection's event loop
+ *       ({@code dev.gocontext.reactor.netty.EventLoopCancel}), so that a cancel from another
+ *       thread never closes a connection that went back to the pool meanwhile;
  *   <li>a call or body that fails once the ctx's deadline has passed on its clock, before the ctx's
  *       timer fires (the server called ran out of the same budget and closed the connection, say),
  *       fails with {@code Context.DEADLINE_EXCEEDED} ({@code GoContextHttp.callError}).
@@ -83,12 +87,15 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
             // disposes the native request of the last hop sent: set by the connector, read on cancel
             AtomicReference<@Nullable Runnable> reset = new AtomicReference<>();
             AtomicBoolean answered = new AtomicBoolean();
+            // on Reactor Netty's connector, an EventLoopCancel: bound to each request sent
+            @Nullable Object onLoop = REACTOR_NETTY ? OnReactorNetty.newCancelOnLoop() : null;
             ClientRequest outgoing = ClientRequest.from(request)
                     .headers(this::strip)
                     .httpRequest(http -> {
                         propagate(http, ctx);
                         if (REACTOR_NETTY) {
                             reset.set(OnReactorNetty.reset(http));
+                            OnReactorNetty.bind(onLoop, http);
                         }
                     })
                     .attribute(CTX_ATTRIBUTE, ctx)
@@ -103,7 +110,8 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                     r.run();
                 }
             };
-            Mono<ClientResponse> exchange = next.exchange(outgoing)
+            Mono<ClientResponse> sent = next.exchange(outgoing);
+            Mono<ClientResponse> exchange = (REACTOR_NETTY ? OnReactorNetty.cancelOnLoop(onLoop, sent) : sent)
                     .doOnNext(response -> answered.set(true))
                     .doOnCancel(() -> {
                         if (!answered.get() && ctx.err() != null) {
@@ -185,6 +193,27 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                             && connection.channel() instanceof Http2StreamChannel
                     ? connection::dispose
                     : null;
+        }
+
+        /** A new {@code EventLoopCancel}, typed as Object so that the filter names no Reactor Netty type. */
+        static Object newCancelOnLoop() {
+            return EventLoopCancel.create();
+        }
+
+        /** Binds {@code onLoop} (an {@code EventLoopCancel}) to the native request's connection, if it has one. */
+        static void bind(@Nullable Object onLoop, ClientHttpRequest http) {
+            if (onLoop instanceof EventLoopCancel cancel && http.getNativeRequest() instanceof Connection connection) {
+                cancel.bind(connection);
+            }
+        }
+
+        /**
+         * The exchange, whose cancel runs on its connection's event loop: a cancel from another
+         * thread could otherwise close the connection after it went back to the pool, under the
+         * next call.
+         */
+        static Mono<ClientResponse> cancelOnLoop(@Nullable Object onLoop, Mono<ClientResponse> exchange) {
+            return onLoop instanceof EventLoopCancel cancel ? cancel.apply(exchange) : exchange;
         }
 
         /** Sets the headers for this hop on the native request; false if it is not Reactor Netty's. */

@@ -44,6 +44,13 @@ final class PoolProbe implements ConnectionProvider.MeterRegistrar {
         return pools.stream().allMatch(m -> m.acquiredSize() == 0 && m.pendingAcquireSize() == 0);
     }
 
+    /** Calls waiting for a connection, across the address pools. */
+    int pending() {
+        return pools.stream()
+                .mapToInt(ConnectionPoolMetrics::pendingAcquireSize)
+                .sum();
+    }
+
     /** Connections open (idle or in use) across the address pools. */
     int allocated() {
         return pools.stream().mapToInt(ConnectionPoolMetrics::allocatedSize).sum();
