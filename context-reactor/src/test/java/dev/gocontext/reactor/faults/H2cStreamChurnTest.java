@@ -9,7 +9,6 @@ import dev.gocontext.reactor.faults.ClientStacks.Stack;
 import dev.gocontext.reactor.http.GoContextHttp;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +36,7 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
-import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.http.client.HttpConnectionPoolMetrics;
-import reactor.netty.resources.ConnectionPoolMetrics;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.util.context.ContextView;
 
 /**
@@ -159,16 +154,19 @@ class H2cStreamChurnTest {
     /** The pool of a round. */
     enum PoolKind {
         /** {@value #POOL_SIZE} connections of {@value #STREAMS_PER_CONNECTION} streams: calls wait for a stream. */
-        FEW_STREAMS(POOL_SIZE),
+        FEW_STREAMS(POOL_SIZE, STREAMS_PER_CONNECTION),
         /** {@value #POOL_SIZE} connections of as many streams as the server allows. */
-        FEW_CONNECTIONS(POOL_SIZE),
+        FEW_CONNECTIONS(POOL_SIZE, 0),
         /** {@value #LARGE_POOL_SIZE} connections: the calls of a round's start open many at once. */
-        MANY_CONNECTIONS(LARGE_POOL_SIZE);
+        MANY_CONNECTIONS(LARGE_POOL_SIZE, 0);
 
         final int maxConnections;
+        /** 0: as many as the server allows. */
+        final int streamsPerConnection;
 
-        PoolKind(int maxConnections) {
+        PoolKind(int maxConnections, int streamsPerConnection) {
             this.maxConnections = maxConnections;
+            this.streamsPerConnection = streamsPerConnection;
         }
     }
 
@@ -278,13 +276,14 @@ class H2cStreamChurnTest {
 
     private void runRound(String name, int round, List<Plan> plans, SoftAssertions soft) {
         PoolKind kind = PoolKind.values()[round % PoolKind.values().length];
-        StreamPool pool = new StreamPool("h2c-churn-" + round, kind);
+        PoolProbe pool = PoolProbe.h2c(
+                "h2c-churn-" + round, kind.maxConnections, kind.streamsPerConnection, Duration.ofSeconds(30));
         connectionsOpened.set(0);
         handlersRunning.clear();
         callsMade.clear();
         clientConnections.clear();
         try (LogCapture capture = LogCapture.begin()) {
-            HttpClient client = HttpClient.create(pool.provider)
+            HttpClient client = HttpClient.create(pool.provider())
                     .protocol(HttpProtocol.H2C)
                     // once per TCP connection, as on the server
                     .doOnChannelInit((observer, channel, remote) -> clientConnections.add(channel))
@@ -435,67 +434,6 @@ class H2cStreamChurnTest {
         /** A call that is answered. */
         Mono<String> ok() {
             return plain.get().uri(base + "/ok").responseContent().aggregate().asString();
-        }
-    }
-
-    /**
-     * A Reactor Netty pool for h2c, whose HTTP/2 pool's metrics the test reads (the HTTP/1.1 pool
-     * under it holds every open HTTP/2 connection as acquired, for as long as it lives).
-     */
-    private static final class StreamPool implements ConnectionProvider.MeterRegistrar {
-        private final List<ConnectionPoolMetrics> http2 = new CopyOnWriteArrayList<>();
-        final ConnectionProvider provider;
-
-        StreamPool(String name, PoolKind kind) {
-            ConnectionProvider.Builder builder = ConnectionProvider.builder(name)
-                    .maxConnections(kind.maxConnections)
-                    .pendingAcquireTimeout(Duration.ofSeconds(30))
-                    .pendingAcquireMaxCount(-1)
-                    .metrics(true, () -> this);
-            if (kind == PoolKind.FEW_STREAMS) {
-                builder.allocationStrategy(Http2AllocationStrategy.builder()
-                        .maxConnections(kind.maxConnections)
-                        .minConnections(0)
-                        .maxConcurrentStreams(STREAMS_PER_CONNECTION)
-                        .build());
-            }
-            this.provider = builder.build();
-        }
-
-        @Override
-        public void registerMetrics(
-                String poolName, String id, SocketAddress remoteAddress, ConnectionPoolMetrics metrics) {
-            if (poolName.startsWith("http2.")) {
-                http2.add(metrics);
-            }
-        }
-
-        /** The streams that the HTTP/2 pool counts as acquired (its acquiredSize counts connections). */
-        private static int streams(ConnectionPoolMetrics metrics) {
-            return ((HttpConnectionPoolMetrics) metrics).activeStreamSize();
-        }
-
-        /** No stream acquired and no call pending. */
-        boolean idle() {
-            return http2.stream().allMatch(m -> streams(m) == 0 && m.pendingAcquireSize() == 0);
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder s = new StringBuilder("http2 pool[");
-            for (ConnectionPoolMetrics m : http2) {
-                s.append(" streams=")
-                        .append(streams(m))
-                        .append(" pending=")
-                        .append(m.pendingAcquireSize())
-                        .append(" connections=")
-                        .append(m.allocatedSize());
-            }
-            return s.append(" ]").toString();
-        }
-
-        void dispose() {
-            provider.disposeLater().block(Duration.ofSeconds(10));
         }
     }
 }
