@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.faults.BoundClients.Client;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import dev.gocontext.reactor.http.TestServers;
-import dev.gocontext.reactor.netty.GoContextHttpClient;
-import dev.gocontext.reactor.web.GoContextExchangeFilter;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,8 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -42,11 +39,6 @@ class OffLoopCancelTest {
     @RegisterExtension
     final ResourceCheck check = new ResourceCheck();
 
-    enum Client {
-        NETTY,
-        WEBCLIENT
-    }
-
     enum Cancel {
         CTX,
         SUBSCRIPTION
@@ -55,8 +47,7 @@ class OffLoopCancelTest {
     private final ReadGate gate = new ReadGate(WAIT);
     private DisposableServer server;
     private PoolProbe pool;
-    private HttpClient netty;
-    private WebClient webClient;
+    private BoundClients bound;
 
     @BeforeEach
     void start() {
@@ -65,11 +56,7 @@ class OffLoopCancelTest {
         HttpClient gated = HttpClient.create(pool.provider())
                 .doOnChannelInit(
                         (observer, channel, address) -> channel.pipeline().addFirst(gate));
-        netty = GoContextHttpClient.propagation(LOOPBACK).apply(gated);
-        webClient = WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(gated))
-                .filter(new GoContextExchangeFilter(LOOPBACK))
-                .build();
+        bound = BoundClients.over(gated, LOOPBACK);
     }
 
     @AfterEach
@@ -79,14 +66,7 @@ class OffLoopCancelTest {
     }
 
     private Mono<String> call(Client client, Context ctx) {
-        String url = "http://127.0.0.1:" + server.port() + "/";
-        Mono<String> call = switch (client) {
-            case NETTY ->
-                GoContext.deadlineOf(
-                        netty.get().uri(url).responseContent().aggregate().asString());
-            case WEBCLIENT -> webClient.get().uri(url).retrieve().bodyToMono(String.class);
-        };
-        return call.contextWrite(GoContext.with(ctx));
+        return bound.get(client, "http://127.0.0.1:" + server.port() + "/").contextWrite(GoContext.with(ctx));
     }
 
     @ParameterizedTest

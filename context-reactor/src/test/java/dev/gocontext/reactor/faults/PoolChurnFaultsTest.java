@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
+import dev.gocontext.reactor.faults.BoundClients.Client;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import dev.gocontext.reactor.http.RequestContextFactory;
 import dev.gocontext.reactor.http.TestServers;
-import dev.gocontext.reactor.netty.GoContextHttpClient;
-import dev.gocontext.reactor.web.GoContextExchangeFilter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -19,8 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -38,16 +35,13 @@ import reactor.netty.http.client.HttpClient;
 class PoolChurnFaultsTest {
     private static final int CALLS = 1_000;
     private static final int IN_FLIGHT = 8;
-    private static final Duration WAIT = Duration.ofSeconds(120);
+    /** Below the module's 2-minute test timeout, so that a run that does not end says what it got. */
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
     private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
 
     @RegisterExtension
     final ResourceCheck check = new ResourceCheck();
-
-    enum Client {
-        NETTY,
-        WEBCLIENT
-    }
 
     enum Fate {
         ANSWERED,
@@ -57,8 +51,7 @@ class PoolChurnFaultsTest {
 
     private DisposableServer server;
     private PoolProbe pool;
-    private HttpClient netty;
-    private WebClient webClient;
+    private BoundClients bound;
 
     @BeforeEach
     void start() {
@@ -68,11 +61,7 @@ class PoolChurnFaultsTest {
                     Mono.delay(Duration.ofMillis(Long.parseLong(query))).thenReturn("ok"));
         });
         pool = check.watch(PoolProbe.of("pool-churn", 1, Duration.ofSeconds(60)));
-        netty = GoContextHttpClient.propagation(LOOPBACK).apply(HttpClient.create(pool.provider()));
-        webClient = WebClient.builder()
-                .clientConnector(new ReactorClientHttpConnector(HttpClient.create(pool.provider())))
-                .filter(new GoContextExchangeFilter(LOOPBACK))
-                .build();
+        bound = BoundClients.over(HttpClient.create(pool.provider()), LOOPBACK);
     }
 
     @AfterEach
@@ -81,13 +70,7 @@ class PoolChurnFaultsTest {
     }
 
     private Mono<String> call(Client client, long serverMs) {
-        String url = "http://127.0.0.1:" + server.port() + "/?ms=" + serverMs;
-        return switch (client) {
-            case NETTY ->
-                GoContext.deadlineOf(
-                        netty.get().uri(url).responseContent().aggregate().asString());
-            case WEBCLIENT -> webClient.get().uri(url).retrieve().bodyToMono(String.class);
-        };
+        return bound.get(client, "http://127.0.0.1:" + server.port() + "/?ms=" + serverMs);
     }
 
     /** One call and its fate: what it ended with ("ok", "canceled", "gone", or something else). */
@@ -122,10 +105,23 @@ class PoolChurnFaultsTest {
         }
         Map<String, Integer> endings = new ConcurrentHashMap<>();
         try (LogCapture capture = LogCapture.begin()) {
-            Flux.range(0, CALLS)
-                    .flatMap(i -> churn(clients[i], serverMs[i], fates[i], afterMs[i]), IN_FLIGHT)
-                    .doOnNext(ending -> endings.merge(ending, 1, Integer::sum))
-                    .blockLast(WAIT);
+            Map<Integer, String> running = new ConcurrentHashMap<>();
+            try {
+                Flux.range(0, CALLS)
+                        .flatMap(
+                                i -> churn(clients[i], serverMs[i], fates[i], afterMs[i])
+                                        .doOnSubscribe(s -> running.put(i, clients[i] + " " + fates[i]))
+                                        .doFinally(signal -> running.remove(i)),
+                                IN_FLIGHT)
+                        .doOnNext(ending -> endings.merge(ending, 1, Integer::sum))
+                        .blockLast(WAIT);
+            } catch (IllegalStateException timedOut) {
+                throw new AssertionError(
+                        String.format(
+                                "seed %d: the calls did not all end within %s; ended %s; still running %s; %s",
+                                seed, WAIT, endings, running, pool),
+                        timedOut);
+            }
             SoftAssertions.assertSoftly(soft -> {
                 soft.assertThat(endings.keySet())
                         .as("seed %d: how calls ended: %s", seed, endings)
