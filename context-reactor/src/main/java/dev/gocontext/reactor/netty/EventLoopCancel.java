@@ -69,6 +69,11 @@ public final class EventLoopCancel {
         this.connection = Objects.requireNonNull(connection, "connection");
     }
 
+    /** The connection of the request sent last ({@link #bind}), or null before the call has one. */
+    public @Nullable Connection connection() {
+        return connection;
+    }
+
     /**
      * {@code call}, whose cancel runs on the event loop of the connection last {@linkplain #bind
      * bound}.

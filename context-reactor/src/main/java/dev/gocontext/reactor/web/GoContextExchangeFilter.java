@@ -9,7 +9,6 @@ import dev.gocontext.reactor.netty.EventLoopCancel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -84,17 +83,15 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
         return Mono.deferContextual(view -> {
             Context ctx = GoContext.from(view);
-            // disposes the native request of the last hop sent: set by the connector, read on cancel
-            AtomicReference<@Nullable Runnable> reset = new AtomicReference<>();
             AtomicBoolean answered = new AtomicBoolean();
-            // on Reactor Netty's connector, an EventLoopCancel: bound to each request sent
+            // on Reactor Netty's connector, an EventLoopCancel: bound to the native request of each
+            // hop sent (set by the connector, read on cancel)
             @Nullable Object onLoop = REACTOR_NETTY ? OnReactorNetty.newCancelOnLoop() : null;
             ClientRequest outgoing = ClientRequest.from(request)
                     .headers(this::strip)
                     .httpRequest(http -> {
                         propagate(http, ctx);
                         if (REACTOR_NETTY) {
-                            reset.set(OnReactorNetty.reset(http));
                             OnReactorNetty.bind(onLoop, http);
                         }
                     })
@@ -105,9 +102,8 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
             // over HTTP/2 keeps the stream open (and the server's handler running) for as long as
             // the body goes on: a call its ctx ends there is reset first, and that read finds nothing.
             Runnable resetNow = () -> {
-                Runnable r = reset.get();
-                if (r != null) {
-                    r.run();
+                if (REACTOR_NETTY) {
+                    OnReactorNetty.resetStream(onLoop);
                 }
             };
             Mono<ClientResponse> sent = next.exchange(outgoing);
@@ -184,15 +180,16 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
         private OnReactorNetty() {}
 
         /**
-         * What resets the native request's HTTP/2 stream; null if it is not a Reactor Netty HTTP/2
-         * stream. An HTTP/1.1 connection is left to Reactor Netty: the connector may already have
-         * read its body to the end and given it back to the pool, where the next call may use it.
+         * Resets the HTTP/2 stream of the hop last sent ({@code onLoop}, an {@code EventLoopCancel},
+         * is bound to its native request). An HTTP/1.1 connection is left to Reactor Netty: the
+         * connector may already have read its body to the end and given it back to the pool, where
+         * the next call may use it.
          */
-        static @Nullable Runnable reset(ClientHttpRequest http) {
-            return http.getNativeRequest() instanceof Connection connection
-                            && connection.channel() instanceof Http2StreamChannel
-                    ? connection::dispose
-                    : null;
+        static void resetStream(@Nullable Object onLoop) {
+            Connection sent = onLoop instanceof EventLoopCancel cancel ? cancel.connection() : null;
+            if (sent != null && sent.channel() instanceof Http2StreamChannel) {
+                sent.dispose();
+            }
         }
 
         /** A new {@code EventLoopCancel}, typed as Object so that the filter names no Reactor Netty type. */

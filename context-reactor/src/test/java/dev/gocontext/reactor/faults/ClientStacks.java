@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServer;
@@ -68,20 +69,31 @@ final class ClientStacks {
         String url = base + path;
         return switch (stack) {
             case NETTY ->
-                GoContext.deadlineOf(netty.headers(h -> h.set(CALL_ID, id))
-                        .get()
-                        .uri(url)
-                        .responseContent()
-                        .asString());
-            case WEBCLIENT ->
-                webClient.get().uri(url).header(CALL_ID, id).retrieve().bodyToFlux(String.class);
+                GoContext.deadlineOf(nettyGet(url, id).responseContent().asString());
+            case WEBCLIENT -> get(webClient, url, id).bodyToFlux(String.class);
             case WEBCLIENT_OVER_NETTY ->
-                GoContext.deadlineOf(webClientOverNetty
-                        .get()
-                        .uri(url)
-                        .header(CALL_ID, id)
-                        .retrieve()
-                        .bodyToFlux(String.class));
+                GoContext.deadlineOf(get(webClientOverNetty, url, id).bodyToFlux(String.class));
         };
+    }
+
+    /** A GET of {@code path} through {@code stack}, tagged {@code id}: the whole body, as one string. */
+    Mono<String> body(Stack stack, String path, String id) {
+        String url = base + path;
+        return switch (stack) {
+            case NETTY ->
+                GoContext.deadlineOf(
+                        nettyGet(url, id).responseContent().aggregate().asString());
+            case WEBCLIENT -> get(webClient, url, id).bodyToMono(String.class);
+            case WEBCLIENT_OVER_NETTY ->
+                GoContext.deadlineOf(get(webClientOverNetty, url, id).bodyToMono(String.class));
+        };
+    }
+
+    private HttpClient.ResponseReceiver<?> nettyGet(String url, String id) {
+        return netty.headers(h -> h.set(CALL_ID, id)).get().uri(url);
+    }
+
+    private static WebClient.ResponseSpec get(WebClient client, String url, String id) {
+        return client.get().uri(url).header(CALL_ID, id).retrieve();
     }
 }

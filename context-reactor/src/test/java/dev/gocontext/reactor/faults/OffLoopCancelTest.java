@@ -6,8 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.faults.BoundClients.Client;
-import dev.gocontext.reactor.http.OutboundPropagation;
+import dev.gocontext.reactor.faults.ClientStacks.Stack;
 import dev.gocontext.reactor.http.TestServers;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,6 @@ import reactor.netty.http.client.HttpClient;
  */
 class OffLoopCancelTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
 
     @RegisterExtension
     final ResourceCheck check = new ResourceCheck();
@@ -47,7 +45,7 @@ class OffLoopCancelTest {
     private final ReadGate gate = new ReadGate(WAIT);
     private DisposableServer server;
     private PoolProbe pool;
-    private BoundClients bound;
+    private ClientStacks stacks;
 
     @BeforeEach
     void start() {
@@ -56,7 +54,7 @@ class OffLoopCancelTest {
         HttpClient gated = HttpClient.create(pool.provider())
                 .doOnChannelInit(
                         (observer, channel, address) -> channel.pipeline().addFirst(gate));
-        bound = BoundClients.over(gated, LOOPBACK);
+        stacks = new ClientStacks(gated, server.port());
     }
 
     @AfterEach
@@ -65,13 +63,13 @@ class OffLoopCancelTest {
         server.disposeNow();
     }
 
-    private Mono<String> call(Client client, Context ctx) {
-        return bound.get(client, "http://127.0.0.1:" + server.port() + "/").contextWrite(GoContext.with(ctx));
+    private Mono<String> call(Stack client, Context ctx) {
+        return stacks.body(client, "/", "off-loop-cancel").contextWrite(GoContext.with(ctx));
     }
 
     @ParameterizedTest
     @CsvSource({"NETTY, CTX", "NETTY, SUBSCRIPTION", "WEBCLIENT, CTX", "WEBCLIENT, SUBSCRIPTION"})
-    void aCallCanceledOffTheEventLoopAsItsResponseIsReadLeavesTheNextCallItsConnection(Client client, Cancel cancel)
+    void aCallCanceledOffTheEventLoopAsItsResponseIsReadLeavesTheNextCallItsConnection(Stack client, Cancel cancel)
             throws Exception {
         try (CancellableContext warmUp = Context.background().withCancel()) {
             assertThat(call(client, warmUp).block(WAIT)).as("warm-up call").isEqualTo("ok");

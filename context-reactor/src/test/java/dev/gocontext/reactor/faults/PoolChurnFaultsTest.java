@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import dev.gocontext.reactor.GoContext;
-import dev.gocontext.reactor.faults.BoundClients.Client;
-import dev.gocontext.reactor.http.OutboundPropagation;
+import dev.gocontext.reactor.faults.ClientStacks.Stack;
 import dev.gocontext.reactor.http.RequestContextFactory;
 import dev.gocontext.reactor.http.TestServers;
 import java.time.Duration;
@@ -38,7 +37,8 @@ class PoolChurnFaultsTest {
     /** Below the module's 2-minute test timeout, so that a run that does not end says what it got. */
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static final OutboundPropagation LOOPBACK = OutboundPropagation.toHosts("127.0.0.1");
+    /** The two clients of the library over Reactor Netty (a WebClient over GoContextHttpClient is H2cStreamChurnTest's). */
+    private static final Stack[] CLIENTS = {Stack.NETTY, Stack.WEBCLIENT};
 
     @RegisterExtension
     final ResourceCheck check = new ResourceCheck();
@@ -51,7 +51,7 @@ class PoolChurnFaultsTest {
 
     private DisposableServer server;
     private PoolProbe pool;
-    private BoundClients bound;
+    private ClientStacks stacks;
 
     @BeforeEach
     void start() {
@@ -61,7 +61,7 @@ class PoolChurnFaultsTest {
                     Mono.delay(Duration.ofMillis(Long.parseLong(query))).thenReturn("ok"));
         });
         pool = check.watch(PoolProbe.of("pool-churn", 1, Duration.ofSeconds(60)));
-        bound = BoundClients.over(HttpClient.create(pool.provider()), LOOPBACK);
+        stacks = new ClientStacks(HttpClient.create(pool.provider()), server.port());
     }
 
     @AfterEach
@@ -69,12 +69,12 @@ class PoolChurnFaultsTest {
         server.disposeNow();
     }
 
-    private Mono<String> call(Client client, long serverMs) {
-        return bound.get(client, "http://127.0.0.1:" + server.port() + "/?ms=" + serverMs);
+    private Mono<String> call(Stack client, long serverMs) {
+        return stacks.body(client, "/?ms=" + serverMs, "pool-churn");
     }
 
     /** One call and its fate: what it ended with ("ok", "canceled", "gone", or something else). */
-    private Mono<String> churn(Client client, long serverMs, Fate fate, long afterMs) {
+    private Mono<String> churn(Stack client, long serverMs, Fate fate, long afterMs) {
         CancellableContext ctx = Context.background().withCancel();
         Mono<String> call = call(client, serverMs).contextWrite(GoContext.with(ctx));
         Mono<String> ended = switch (fate) {
@@ -93,12 +93,12 @@ class PoolChurnFaultsTest {
     void aThousandCallsThroughAPoolOfOneWithRandomCancels() {
         long seed = Long.getLong("gocontext.seed", System.nanoTime());
         Random random = new Random(seed);
-        Client[] clients = new Client[CALLS];
+        Stack[] clients = new Stack[CALLS];
         Fate[] fates = new Fate[CALLS];
         long[] serverMs = new long[CALLS];
         long[] afterMs = new long[CALLS];
         for (int i = 0; i < CALLS; i++) {
-            clients[i] = Client.values()[random.nextInt(Client.values().length)];
+            clients[i] = CLIENTS[random.nextInt(CLIENTS.length)];
             fates[i] = Fate.values()[random.nextInt(Fate.values().length)];
             serverMs[i] = random.nextInt(6);
             afterMs[i] = random.nextInt(8);

@@ -5,6 +5,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -65,8 +67,8 @@ final class LogEvents extends AppenderBase<ILoggingEvent> implements AutoCloseab
 
     /** The whole stack traces of {@code errors}, causes included, for a failure message. */
     static String traces(List<Throwable> errors) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        try (java.io.PrintWriter printer = new java.io.PrintWriter(out)) {
+        StringWriter out = new StringWriter();
+        try (PrintWriter printer = new PrintWriter(out)) {
             errors.forEach(error -> error.printStackTrace(printer));
         }
         return out.toString();
