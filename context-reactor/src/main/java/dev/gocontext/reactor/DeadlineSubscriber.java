@@ -129,6 +129,8 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     // Set once; then the source is cancelled and the error is delivered by the wip owner.
     private volatile @Nullable Throwable stop;
 
+    // The downstream cancelled. Set once; from then on nothing the source sends is forwarded: a
+    // value is discarded, an end or an error ignored (ignoreLate).
     private volatile boolean cancelled;
 
     /**
@@ -174,8 +176,8 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
      * @param mono whether the source is a {@link reactor.core.publisher.Mono}
      * @return what to subscribe to the source: {@code actual} itself when there is nothing to bind
      *     (no ctx, or a ctx that can never be done), a new bound subscriber, or {@code null} when
-     *     the ctx is done already (then {@code actual} has received {@code onSubscribe} and {@code
-     *     onError} and the source must not be subscribed)
+     *     the ctx is done already (then {@code actual} has received {@code onSubscribe} and, unless
+     *     it cancelled there, {@code onError}; the source must not be subscribed)
      */
     static <T> @Nullable CoreSubscriber<? super T> bind(CoreSubscriber<? super T> actual, boolean mono) {
         Context ctx = GoContext.find(actual.currentContext());
@@ -184,7 +186,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         }
         ContextException err = ctx.err();
         if (err != null) {
-            Operators.error(actual, err);
+            EarlyError.signal(actual, err);
             return null;
         }
         Optional<Instant> deadline = ctx.deadline();
@@ -193,7 +195,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
         }
         long timerNanos = TimerPolicy.timerNanos(ctx, deadline);
         if (timerNanos == TimerPolicy.PASSED) {
-            Operators.error(actual, Context.DEADLINE_EXCEEDED);
+            EarlyError.signal(actual, Context.DEADLINE_EXCEEDED);
             return null;
         }
         return new DeadlineSubscriber<>(actual, ctx, timerNanos, mono);
@@ -246,7 +248,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             Operators.onNextDropped(t, actual.currentContext());
             return;
         }
-        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+        if (wip == 0 && !cancelled && WIP.compareAndSet(this, 0, 1)) {
             if (mono) {
                 emitMonoValue(t); // keeps wip: nothing follows
                 return;
@@ -257,7 +259,8 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             }
             return;
         }
-        // the done signal owns the downstream: this element lost the race with the cancellation
+        // the done signal owns the downstream, or the downstream cancelled: this element lost the
+        // race with the cancellation
         Operators.onDiscard(t, actual.currentContext());
     }
 
@@ -268,6 +271,10 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         sourceDone = true;
+        if (cancelled) {
+            ignoreLate(t, null);
+            return;
+        }
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             terminated = true;
             release();
@@ -288,19 +295,30 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         // The done signal ended this subscription already and cancelled the source; the downstream
-        // has its outcome, so nothing is lost. What the source reports now is the ctx's own error
-        // (typically an inner deadlineOf on the same ctx whose delivery raced with ours, possibly
-        // wrapped by a client on the way, as WebClient does), a consequence of that cancel (Spring's
-        // connector refuses a body it released on the cancel: "released already due to
-        // cancellation"), or a failure that lost the race with it. An intentional cancellation is no
-        // error: it is not dropped to onErrorDropped (which logs at ERROR), only shown at DEBUG.
+        // has its outcome, so nothing is lost.
+        ignoreLate(t, stoppedWith);
+    }
+
+    /**
+     * An error the source reports after the subscription ended (the done signal stopped it, or the
+     * downstream cancelled): nobody asked for it. It is not forwarded (a downstream that cancelled
+     * may still act on a signal: Spring's WebFlux, whose exchange the server cancelled when the
+     * client went away, reports an error reaching it as an ERROR), and not dropped to {@code
+     * onErrorDropped} (which logs at ERROR): an intentional cancellation is no error. What comes is
+     * typically the ctx's own error, from a step that started as the cancel travelled up and found
+     * the ctx ended (the request scope ends the request ctx on the server's cancel), possibly wrapped
+     * by a client on the way; a consequence of the cancel (Spring's connector refuses a body it
+     * released on the cancel: "released already due to cancellation"); or a failure that lost the
+     * race with it. Anything but the ctx's error is shown at DEBUG.
+     */
+    private void ignoreLate(Throwable t, @Nullable Throwable stoppedWith) {
         if (!causedBy(t, stoppedWith) && LATE_ERRORS.isDebugEnabled()) {
-            LATE_ERRORS.debug(this + ": the source failed after the ctx ended the subscription; ignored", t);
+            LATE_ERRORS.debug(this + ": the source failed after its subscription ended; ignored", t);
         }
     }
 
     /** Whether {@code t} is, or is caused by, {@code stoppedWith} or the ctx's error. */
-    private boolean causedBy(Throwable t, Throwable stoppedWith) {
+    private boolean causedBy(Throwable t, @Nullable Throwable stoppedWith) {
         ContextException err = ctx.err();
         Throwable cause = t;
         // bounded: a cause chain with a cycle must not loop forever
@@ -318,6 +336,9 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
             return;
         }
         sourceDone = true;
+        if (cancelled) {
+            return; // the downstream cancelled: it asked for no end
+        }
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             terminated = true;
             release();

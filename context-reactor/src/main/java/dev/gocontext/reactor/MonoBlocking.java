@@ -39,7 +39,7 @@ final class MonoBlocking<T> extends Mono<T> implements Scannable {
         Context parent = GoContext.from(actual.currentContext());
         ContextException err = parent.err();
         if (err != null) {
-            Operators.error(actual, err);
+            EarlyError.signal(actual, err);
             return;
         }
         BlockingTask<T> task = new BlockingTask<>(actual, parent.withCancel(), call);

@@ -5,16 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
 
@@ -30,12 +37,24 @@ import reactor.test.publisher.TestPublisher;
  *       consequence of the cancel (Spring's connector refusing a body it released on the cancel),
  *       or a failure that lost the race with it. The downstream has its outcome already, and an
  *       intentional cancellation must not make Reactor log an ERROR.
+ *   <li>once the downstream cancelled, nothing the source sends reaches it: a value is discarded,
+ *       an end or an error ignored (the error shown at DEBUG unless it is the ctx's own), as after
+ *       {@code deadlineOf} stopped the source;
  *   <li>an error after the source's own terminal signal breaks the protocol and still goes to
  *       {@code onErrorDropped}.
  * </ul>
  */
 class NoSpuriousDroppedErrorTest {
     private final List<Throwable> dropped = new CopyOnWriteArrayList<>();
+
+    /**
+     * The ctx alone in the Reactor context, without the dropped-error hook that {@code
+     * GoContext.with} adds (which would quiet a dropped ctx error): these tests are about what
+     * {@code deadlineOf} itself sends.
+     */
+    private static Function<reactor.util.context.Context, reactor.util.context.Context> ctxOnly(Context ctx) {
+        return reactorContext -> reactorContext.put(GoContext.CONTEXT_KEY, ctx);
+    }
 
     @BeforeEach
     void watchDroppedErrors() {
@@ -57,7 +76,7 @@ class NoSpuriousDroppedErrorTest {
     void aMonoCompletesWhenItsConsumerCancelsTheCtxInOnNext(String kind) {
         CancellableContext ctx = Context.background().withTimeout(Duration.ofMinutes(1));
         Mono<String> pipeline =
-                GoContext.deadlineOf(value(kind)).doOnNext(v -> ctx.cancel()).contextWrite(GoContext.with(ctx));
+                GoContext.deadlineOf(value(kind)).doOnNext(v -> ctx.cancel()).contextWrite(ctxOnly(ctx));
 
         StepVerifier.create(pipeline).expectNext("value").expectComplete().verify(Duration.ofSeconds(5));
         assertThat(ctx.err()).isSameAs(Context.CANCELED);
@@ -70,7 +89,7 @@ class NoSpuriousDroppedErrorTest {
         CancellableContext ctx = Context.background().withCancel();
         Mono<String> pipeline = GoContext.deadlineOf(value(kind))
                 .flatMap(x -> Mono.just(x).doOnNext(y -> ctx.cancel()))
-                .contextWrite(GoContext.with(ctx));
+                .contextWrite(ctxOnly(ctx));
 
         StepVerifier.create(pipeline).expectNext("value").expectComplete().verify(Duration.ofSeconds(5));
         assertThat(dropped).isEmpty();
@@ -81,7 +100,7 @@ class NoSpuriousDroppedErrorTest {
         CancellableContext ctx = Context.background().withCancel();
         TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
 
-        StepVerifier.create(GoContext.deadlineOf(source.mono()).contextWrite(GoContext.with(ctx)))
+        StepVerifier.create(GoContext.deadlineOf(source.mono()).contextWrite(ctxOnly(ctx)))
                 .then(() -> source.next("v"))
                 .expectNext("v")
                 .then(ctx::cancel)
@@ -102,18 +121,8 @@ class NoSpuriousDroppedErrorTest {
         OTHER
     }
 
-    @ParameterizedTest
-    @EnumSource(LateError.class)
-    void aLateErrorFromAStoppedSourceIsNotDropped(LateError kind) {
-        CancellableContext ctx = Context.background().withCancel();
-        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
-
-        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(GoContext.with(ctx)))
-                .then(ctx::cancel)
-                .expectErrorMatches(e -> e == Context.CANCELED)
-                .verify(Duration.ofSeconds(5));
-        source.assertCancelled();
-        Throwable late = switch (kind) {
+    private static Throwable lateError(LateError kind) {
+        return switch (kind) {
             case CTXS_OWN -> Context.CANCELED;
             case CTXS_OWN_WRAPPED ->
                 new IllegalStateException("request failed", new IllegalStateException("wrapped", Context.CANCELED));
@@ -121,8 +130,120 @@ class NoSpuriousDroppedErrorTest {
                 new IllegalStateException("The client response body has been released already due to cancellation.");
             case OTHER -> new IllegalStateException("boom", new IllegalStateException("unrelated"));
         };
-        source.error(late);
+    }
 
+    @ParameterizedTest
+    @EnumSource(LateError.class)
+    void aLateErrorFromAStoppedSourceIsNotDropped(LateError kind) {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+
+        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(ctxOnly(ctx)))
+                .then(ctx::cancel)
+                .expectErrorMatches(e -> e == Context.CANCELED)
+                .verify(Duration.ofSeconds(5));
+        source.assertCancelled();
+        source.error(lateError(kind));
+
+        assertThat(dropped).isEmpty();
+    }
+
+    /**
+     * The downstream cancels (a server whose client went away), the ctx then ends (the request scope
+     * ends it on that cancel), and the source, which had started a step as the cancel travelled up,
+     * reports an error (the ctx's own, or one of the others a stopped source may report): nothing
+     * reaches the downstream, nothing is dropped.
+     */
+    @ParameterizedTest
+    @EnumSource(LateError.class)
+    void anErrorAfterTheDownstreamCancelledIsNotForwarded(LateError kind) {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+        List<String> signals = new CopyOnWriteArrayList<>();
+        Disposable subscription = GoContext.deadlineOf(source.flux())
+                .contextWrite(ctxOnly(ctx))
+                .subscribe(
+                        value -> signals.add("next " + value),
+                        error -> signals.add("error " + error),
+                        () -> signals.add("complete"));
+
+        subscription.dispose();
+        source.assertCancelled();
+        ctx.cancel();
+        source.error(lateError(kind));
+
+        assertThat(signals).as("signals after the cancel").isEmpty();
+        assertThat(dropped).isEmpty();
+    }
+
+    @Test
+    void aValueOrAnEndAfterTheDownstreamCancelledIsNotForwarded() {
+        CancellableContext ctx = Context.background().withCancel();
+        TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
+        List<String> signals = new CopyOnWriteArrayList<>();
+        List<Object> discarded = new CopyOnWriteArrayList<>();
+        Disposable subscription = GoContext.deadlineOf(source.flux())
+                .contextWrite(ctxOnly(ctx))
+                .doOnDiscard(String.class, discarded::add)
+                .subscribe(
+                        value -> signals.add("next " + value),
+                        error -> signals.add("error " + error),
+                        () -> signals.add("complete"));
+        source.next("before");
+
+        subscription.dispose();
+        source.next("after");
+        source.complete();
+
+        assertThat(signals).containsExactly("next before");
+        assertThat(discarded).containsExactly("after");
+        assertThat(dropped).isEmpty();
+    }
+
+    /**
+     * A subscriber that cancels in {@code onSubscribe} (the inner of a {@code flatMap} that another
+     * thread cancelled as it subscribed it) gets no error from a ctx that was done already: a
+     * collector that its cancel emptied would drop it to {@code onErrorDropped}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"flux", "mono", "blocking"})
+    void aCollectorThatCancelsAsItSubscribesGetsNoErrorFromADoneCtx(String kind) {
+        CancellableContext ctx = Context.background().withCancel();
+        ctx.cancel();
+        Flux<String> source = switch (kind) {
+            case "flux" -> GoContext.deadlineOf(Flux.just("a", "b"));
+            case "mono" -> GoContext.deadlineOf(Mono.just("a")).flux();
+            default -> GoContext.blocking(Schedulers.immediate(), c -> "a").flux();
+        };
+        List<String> signals = new CopyOnWriteArrayList<>();
+        // collect, as Spring's DataBufferUtils.join does: its cancel empties the container, and an
+        // error that finds no container is dropped
+        source.collect(ArrayList<String>::new, List::add)
+                .contextWrite(ctxOnly(ctx))
+                .subscribe(new BaseSubscriber<List<String>>() {
+                    @Override
+                    protected void hookOnSubscribe(Subscription subscription) {
+                        subscription.cancel();
+                    }
+
+                    @Override
+                    protected void hookOnError(Throwable error) {
+                        signals.add("error " + error);
+                    }
+                });
+
+        assertThat(signals).isEmpty();
+        assertThat(dropped).isEmpty();
+    }
+
+    @Test
+    void aSubscriberThatDoesNotCancelGetsTheErrorOfADoneCtx() {
+        CancellableContext ctx = Context.background().withCancel();
+        ctx.cancel();
+
+        StepVerifier.create(GoContext.deadlineOf(Flux.just("a")).collectList().contextWrite(ctxOnly(ctx)))
+                .expectErrorMatches(e -> e == Context.CANCELED)
+                .verify(Duration.ofSeconds(5));
         assertThat(dropped).isEmpty();
     }
 
@@ -131,7 +252,7 @@ class NoSpuriousDroppedErrorTest {
         CancellableContext ctx = Context.background().withCancel();
         TestPublisher<String> source = TestPublisher.createNoncompliant(TestPublisher.Violation.CLEANUP_ON_TERMINATE);
 
-        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(GoContext.with(ctx)))
+        StepVerifier.create(GoContext.deadlineOf(source.flux()).contextWrite(ctxOnly(ctx)))
                 .then(source::complete)
                 .expectComplete()
                 .verify(Duration.ofSeconds(5));

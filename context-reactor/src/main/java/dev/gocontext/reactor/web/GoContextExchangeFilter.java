@@ -146,19 +146,26 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
      * The response body, bound to the call's ctx. The real body is subscribed in every case: if the
      * ctx is done before the body is read (or released: WebClient releases a body through the same
      * publisher), it is subscribed and cancelled at once, which gives the connection back, before
-     * the reader gets {@code ctx.err()}.
+     * the reader gets {@code ctx.err()}; so it is if the reader cancels before the real body was
+     * subscribed (a reader that cancels as it subscribes gets no error from a ctx done already).
      */
     private static Flux<DataBuffer> bound(Flux<DataBuffer> body, Context ctx) {
         return Flux.defer(() -> {
             AtomicBoolean subscribed = new AtomicBoolean();
+            Runnable giveBack = () -> {
+                if (subscribed.compareAndSet(false, true)) {
+                    body.subscribe(new CancelAtOnce());
+                }
+            };
             return GoContext.deadlineOf(body.doOnSubscribe(s -> subscribed.set(true)))
                     .contextWrite(GoContext.with(ctx))
                     .onErrorMap(e -> GoContextHttp.callError(ctx, e))
                     .onErrorResume(e -> !subscribed.get(), e -> {
-                        body.subscribe(new CancelAtOnce());
+                        giveBack.run();
                         return Flux.error(e);
                     })
-                    .concatWith(Mono.defer(() -> endedBy(ctx)));
+                    .concatWith(Mono.defer(() -> endedBy(ctx)))
+                    .doOnCancel(giveBack);
         });
     }
 

@@ -10,6 +10,8 @@ import dev.gocontext.reactor.http.TestServers;
 import dev.gocontext.reactor.netty.GoContextHttpClient;
 import dev.gocontext.reactor.web.GoContextExchangeFilter;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +20,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
@@ -116,6 +122,49 @@ class BodyFaultsTest {
                 .expectErrorSatisfies(e -> assertThat(e).isSameAs(Context.CANCELED))
                 .verify(WAIT);
         theNextCallGetsAConnection(Client.WEBCLIENT);
+    }
+
+    /**
+     * A reader that cancels as it subscribes (the inner of a flatMap that another thread cancelled
+     * just then), under a ctx done after the exchange: it gets no error (which it could only drop to
+     * {@code onErrorDropped}), and the body it never read still gives its connection back.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/small", "/large"})
+    void aReaderThatCancelsAsItSubscribesUnderADoneCtxStillGivesTheConnectionBack(String path) {
+        CancellableContext ctx = Context.background().withCancel();
+        WebClient endsTheCtxOnTheResponse = webClient()
+                .mutate()
+                // outside GoContextExchangeFilter: the ctx ends once the bound response is handed on
+                .filters(filters ->
+                        filters.add(0, (request, next) -> next.exchange(request).doOnNext(response -> ctx.cancel())))
+                .build();
+        List<Throwable> dropped = new CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try {
+            Mono<Void> call = endsTheCtxOnTheResponse
+                    .get()
+                    .uri(url(path))
+                    .retrieve()
+                    .toEntityFlux(DataBuffer.class) // the body as the connector gives it, undecoded
+                    .flatMap(entity -> Mono.fromRunnable(() -> entity.getBody().subscribe(new CancelAtOnce())));
+            // the ctx alone, without GoContext.with's dropped-error hook, which would quiet the error
+            StepVerifier.create(call.contextWrite(reactorContext -> reactorContext.put(GoContext.CONTEXT_KEY, ctx)))
+                    .expectComplete()
+                    .verify(WAIT);
+            theNextCallGetsAConnection(Client.WEBCLIENT);
+            assertThat(dropped).as("dropped errors").isEmpty();
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+    }
+
+    /** Cancels as it subscribes; like Reactor's collectors, it drops an error that comes after. */
+    private static final class CancelAtOnce extends BaseSubscriber<DataBuffer> {
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            cancel();
+        }
     }
 
     @ParameterizedTest
