@@ -1,5 +1,6 @@
 package dev.gocontext.reactor.netty;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,7 +88,7 @@ public final class EventLoopCancel {
     /** Runs {@code cancel} on the bound connection's event loop, or here if there is none or it is that loop. */
     private void cancel(Subscription upstream) {
         Connection bound = connection;
-        EventLoop loop = bound == null ? null : bound.channel().eventLoop();
+        EventLoop loop = bound == null ? null : eventLoopOf(bound);
         if (loop == null || loop.inEventLoop()) {
             upstream.cancel();
             return;
@@ -96,6 +97,19 @@ public final class EventLoopCancel {
             loop.execute(upstream::cancel);
         } catch (RejectedExecutionException shutDown) {
             upstream.cancel(); // the loop is gone, and with it every read that could race
+        }
+    }
+
+    /** The event loop of {@code connection}'s channel; null if the channel has none, so no read can race. */
+    private static @Nullable EventLoop eventLoopOf(Connection connection) {
+        Channel channel = connection.channel();
+        if (!channel.isRegistered()) {
+            return null;
+        }
+        try {
+            return channel.eventLoop();
+        } catch (IllegalStateException deregisteredMeanwhile) {
+            return null;
         }
     }
 
