@@ -132,6 +132,12 @@ public final class GoContext {
      * For {@code contextWrite}: puts {@code ctx} into the Reactor context of the subscription, for
      * every operator above.
      *
+     * <p>It also puts a sequence-local {@code onErrorDropped} hook there: an error that an operator
+     * above drops (Reactor drops an error that reaches an operator whose subscriber has cancelled,
+     * and logs it at ERROR) is shown at DEBUG if it is a ctx's error, since a ctx's cancellation is
+     * intended; any other dropped error is handled as before (a sequence-local hook already there,
+     * else {@code Hooks.onErrorDropped}, else Reactor's ERROR log).
+     *
      * <pre>{@code
      * flux.contextWrite(GoContext.with(ctx))
      * }</pre>
@@ -140,7 +146,7 @@ public final class GoContext {
      */
     public static Function<reactor.util.context.Context, reactor.util.context.Context> with(Context ctx) {
         Objects.requireNonNull(ctx, "ctx");
-        return reactorContext -> reactorContext.put(CONTEXT_KEY, ctx);
+        return reactorContext -> DroppedCtxErrors.installIn(reactorContext).put(CONTEXT_KEY, ctx);
     }
 
     /**
