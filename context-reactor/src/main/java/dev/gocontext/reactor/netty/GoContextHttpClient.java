@@ -54,6 +54,14 @@ import reactor.netty.http.client.HttpClientRequest;
  * Mono<String> price = GoContext.deadlineOf(client.get().uri("http://prices.internal/eur")
  *         .responseContent().aggregate().asString());
  * }</pre>
+ *
+ * <p>Under Spring's {@code WebClient}, put {@code GoContextExchangeFilter} on the {@code WebClient}
+ * (with or without this customization of its connector's client). Spring's connector releases a
+ * response body on the thread that cancels the exchange; a cancel from another thread (a ctx's
+ * deadline) can release it while the event loop is handing that response on, and the body read
+ * that follows then fails with "released already due to cancellation", which Reactor drops to
+ * {@code onErrorDropped}. The filter runs the exchange's cancel on the connection's event loop,
+ * where it cannot overlap the hand-over; this customization, below the connector, cannot.
  */
 public final class GoContextHttpClient {
     private GoContextHttpClient() {}

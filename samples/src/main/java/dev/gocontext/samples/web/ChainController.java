@@ -2,7 +2,7 @@ package dev.gocontext.samples.web;
 
 import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.OutboundPropagation;
-import dev.gocontext.reactor.netty.GoContextHttpClient;
+import dev.gocontext.reactor.web.GoContextExchangeFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +26,10 @@ import reactor.netty.resources.ConnectionProvider;
 
 /**
  * {@code GET /chain?hops=K&ms=N}: does {@code N} ms of work, then calls itself with {@code hops=K-1}
- * through Reactor Netty's {@code HttpClient}, which sends the remaining budget as {@code
- * X-Request-Timeout} and the same {@code X-Request-ID}. The answer lists every hop's remaining
- * budget on arrival (strictly decreasing along the chain) and the shared request id. When the
- * budget runs out on the way: {@code 504}.
+ * through a {@code WebClient} with {@code GoContextExchangeFilter}, which sends the remaining
+ * budget as {@code X-Request-Timeout} and the same {@code X-Request-ID}. The answer lists every
+ * hop's remaining budget on arrival (strictly decreasing along the chain) and the shared request
+ * id. When the budget runs out on the way: {@code 504}.
  *
  * <p>The hops go over HTTP/1.1 by default, h2c with {@code samples.chain.protocol=h2c} ({@link
  * ChainProtocol}), through a connection pool of their own, {@value #POOL_NAME}, whose metrics are
@@ -76,10 +76,12 @@ class ChainController implements DisposableBean {
                 .metrics(true)
                 .build();
         // Propagation only to this machine: a request's budget and id never leak to other hosts.
-        HttpClient httpClient = GoContextHttpClient.propagation(OutboundPropagation.toHosts("127.0.0.1", "localhost"))
-                .apply(HttpClient.create(pool).protocol(protocol.netty()));
+        // The filter on the WebClient, not only below its connector: it runs a canceled hop's cancel
+        // on the connection's event loop, where it cannot race with the response being handed on.
+        HttpClient httpClient = HttpClient.create(pool).protocol(protocol.netty());
         this.self = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(httpClient))
+                .filter(new GoContextExchangeFilter(OutboundPropagation.toHosts("127.0.0.1", "localhost")))
                 .build();
     }
 
