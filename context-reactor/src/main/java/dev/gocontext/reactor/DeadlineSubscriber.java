@@ -87,9 +87,6 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     /** Where an error the source reports after the done signal ended the subscription is shown. */
     private static final Logger LATE_ERRORS = Loggers.getLogger(DeadlineSubscriber.class);
 
-    /** How deep {@link #causedBy} looks into a late error's causes. */
-    private static final int MAX_CAUSES = 8;
-
     final CoreSubscriber<? super T> actual;
     final Context ctx;
 
@@ -320,14 +317,7 @@ final class DeadlineSubscriber<T> implements CoreSubscriber<T>, Subscription, Sc
     /** Whether {@code t} is, or is caused by, {@code stoppedWith} or the ctx's error. */
     private boolean causedBy(Throwable t, @Nullable Throwable stoppedWith) {
         ContextException err = ctx.err();
-        Throwable cause = t;
-        // bounded: a cause chain with a cycle must not loop forever
-        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
-            if (cause == stoppedWith || cause == err) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(t, cause -> cause == stoppedWith || cause == err);
     }
 
     @Override

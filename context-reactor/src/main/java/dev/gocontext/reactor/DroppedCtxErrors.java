@@ -34,9 +34,6 @@ final class DroppedCtxErrors implements Consumer<Throwable> {
     private static final DroppedCtxErrors ALONE = new DroppedCtxErrors(null);
     private static final Logger LOG = Loggers.getLogger(DroppedCtxErrors.class);
 
-    /** How deep the hook looks into an error's causes. */
-    private static final int MAX_CAUSES = 8;
-
     /** The sequence-local hook this one was put in front of, or null. */
     private final @Nullable Consumer<? super Throwable> next;
 
@@ -76,14 +73,7 @@ final class DroppedCtxErrors implements Consumer<Throwable> {
 
     /** Whether {@code error} is, or is caused by, a ctx's error. */
     private static boolean isCtxError(Throwable error) {
-        Throwable cause = error;
-        // bounded: a cause chain with a cycle must not loop forever
-        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
-            if (cause instanceof ContextException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.any(error, cause -> cause instanceof ContextException);
     }
 
     @Override

@@ -160,10 +160,7 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
             return GoContext.deadlineOf(body.doOnSubscribe(s -> subscribed.set(true)))
                     .contextWrite(GoContext.with(ctx))
                     .onErrorMap(e -> GoContextHttp.callError(ctx, e))
-                    .onErrorResume(e -> !subscribed.get(), e -> {
-                        giveBack.run();
-                        return Flux.error(e);
-                    })
+                    .doOnError(e -> giveBack.run())
                     .concatWith(Mono.defer(() -> endedBy(ctx)))
                     .doOnCancel(giveBack);
         });
