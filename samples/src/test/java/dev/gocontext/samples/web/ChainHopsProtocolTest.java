@@ -2,7 +2,9 @@ package dev.gocontext.samples.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,11 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,6 +37,8 @@ import tools.jackson.databind.JsonNode;
         })
 class ChainHopsProtocolTest {
     private static final int CANCELED_CHAINS = 40;
+    /** More stream resets than Netty's default lets one connection make in 30 s (200). */
+    private static final int RESETS = 400;
     /** The hops' pool (one h2 connection, a second if two hops race to open it) and this test's client. */
     private static final int FEW_CONNECTIONS = 4;
 
@@ -95,5 +104,44 @@ class ChainHopsProtocolTest {
         assertThat(connectionsAccepted.get() - before)
                 .as("connections accepted for %d chains whose hop was canceled", CANCELED_CHAINS)
                 .isLessThanOrEqualTo(FEW_CONNECTIONS);
+    }
+
+    /**
+     * A caller that resets many streams on one h2c connection (every hop its ctx cancels is one)
+     * keeps that connection: the server takes up to {@value StreamResetLimit#DEFAULT} resets a
+     * second from it. Netty's default closes a connection after 200 resets in 30 s, and with it
+     * every other call on the connection.
+     */
+    @Test
+    void aCallerThatResetsManyStreamsKeepsItsConnection() {
+        ConnectionProvider oneConnection = ConnectionProvider.create("resets", 1);
+        try {
+            HttpClient client =
+                    HttpClient.create(oneConnection).protocol(HttpProtocol.H2C).baseUrl("http://127.0.0.1:" + port);
+            int before = connectionsAccepted.get();
+            // work that outlasts the call: each call is cancelled (its stream reset) by its timeout
+            Flux.range(0, RESETS)
+                    .concatMap(i -> client.get()
+                            .uri("/work?ms=60000")
+                            .responseContent()
+                            .aggregate()
+                            .asString()
+                            .timeout(Duration.ofMillis(20))
+                            .onErrorResume(TimeoutException.class, e -> Mono.empty()))
+                    .blockLast(Duration.ofMinutes(1));
+            String answer = client.get()
+                    .uri("/work?ms=1")
+                    .responseContent()
+                    .aggregate()
+                    .asString()
+                    .block(Duration.ofSeconds(30));
+
+            assertThat(answer).contains("\"elapsedMs\"");
+            assertThat(connectionsAccepted.get() - before)
+                    .as("connections this caller opened for %d reset streams and one call", RESETS)
+                    .isEqualTo(1);
+        } finally {
+            oneConnection.disposeLater().block(Duration.ofSeconds(30));
+        }
     }
 }
