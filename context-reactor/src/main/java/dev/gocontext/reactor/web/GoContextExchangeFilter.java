@@ -45,7 +45,9 @@ import reactor.netty.http.client.HttpClientRequest;
  *       read is still cancelled, so its connection goes back to the pool. On Reactor Netty's
  *       connector the exchange's cancel, whoever makes it, runs on its connection's event loop
  *       ({@code dev.gocontext.reactor.netty.EventLoopCancel}), so that a cancel from another
- *       thread never closes a connection that went back to the pool meanwhile;
+ *       thread never closes a connection that went back to the pool meanwhile, and each buffer
+ *       of the body has a reference count of its own, so that a buffer the ctx's end discards is
+ *       released once, however many discard hooks of the reading chain release it;
  *   <li>a call or body that fails once the ctx's deadline has passed on its clock, before the ctx's
  *       timer fires (the server called ran out of the same budget and closed the connection, say),
  *       fails with {@code Context.DEADLINE_EXCEEDED} ({@code GoContextHttp.callError}).
