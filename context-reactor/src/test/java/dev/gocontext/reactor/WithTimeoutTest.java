@@ -2,6 +2,7 @@ package dev.gocontext.reactor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.gocontext.CancellableContext;
 import dev.gocontext.Context;
@@ -345,6 +346,10 @@ class WithTimeoutTest {
                         .contextWrite(GoContext.with(parent)))
                 .expectError(DeadlineExceededException.class)
                 .verify(WAIT); // its own deadline, on the real clock
+        // The timer thread runs no user code: it hands the unregistration from this user-written
+        // parent to the library's deadline pool, which may run it just after the subscriber got
+        // the error. Everything else here unregisters before its subscriber hears the outcome.
+        await().atMost(WAIT).until(() -> parent.liveRegistrations() == 0);
         StepVerifier.withVirtualTime(
                         () -> GoContext.withTimeout(Mono.never(), BUDGET).contextWrite(GoContext.with(parent)))
                 .expectSubscription()
