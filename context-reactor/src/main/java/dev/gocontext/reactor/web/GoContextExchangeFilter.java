@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -26,6 +27,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClientRequest;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * A {@code WebClient} filter that carries the subscriber's ctx to the server called, by gocontext's
@@ -161,7 +164,8 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
                     body.subscribe(new CancelAtOnce());
                 }
             };
-            Flux<DataBuffer> read = body.doOnSubscribe(s -> subscribed.set(true));
+            Flux<DataBuffer> read =
+                    body.doOnSubscribe(s -> subscribed.set(true)).contextWrite(LateBodyErrors::installIn);
             return GoContext.deadlineOf(REACTOR_NETTY ? read.map(OnReactorNetty::withOwnCount) : read)
                     .contextWrite(GoContext.with(ctx))
                     .onErrorMap(e -> GoContextHttp.callError(ctx, e))
@@ -272,5 +276,36 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
 
         @Override
         protected void hookOnError(Throwable alreadyReleased) {}
+
+        @Override
+        public reactor.util.context.Context currentContext() {
+            return LateBodyErrors.installIn(reactor.util.context.Context.empty());
+        }
+    }
+
+    /**
+     * The {@code onErrorDropped} hook of a response body's own operators: what they drop is shown
+     * at DEBUG. They drop an error that comes after the body has failed already, of no use to
+     * anyone: Spring's Reactor Netty connector refuses a body it released itself (its drain holds
+     * Reactor Netty's only receiver), and Reactor Netty then refuses the same subscription with an
+     * error of its own, which reaches an operator of the connector that has failed already.
+     * Reactor reads the hook from the subscriber's context under {@value #KEY}, a key it keeps
+     * package-private ({@code DroppedCtxErrorsTest} fails if Reactor stops honouring it).
+     */
+    private static final class LateBodyErrors implements Consumer<Throwable> {
+        private static final String KEY = "reactor.onErrorDropped.local";
+        private static final LateBodyErrors INSTANCE = new LateBodyErrors();
+        private static final Logger LOG = Loggers.getLogger(GoContextExchangeFilter.class);
+
+        static reactor.util.context.Context installIn(reactor.util.context.Context reactorContext) {
+            return reactorContext.put(KEY, INSTANCE);
+        }
+
+        @Override
+        public void accept(Throwable dropped) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("a response body failed after it had failed already; ignored", dropped);
+            }
+        }
     }
 }

@@ -47,6 +47,25 @@ class ExchangeFilterUnreadBodyTest {
                 .hasValue(1);
     }
 
+    /**
+     * The same body as the connector builds it over Reactor Netty: the connector's drain of the body
+     * holds Reactor Netty's only receiver, so a second subscription is refused by Reactor Netty too,
+     * with an error that follows the connector's own. That second error reaches an operator of the
+     * connector that has failed already, which drops it.
+     */
+    @Test
+    void aBodyTheConnectorDrainsAlreadyDropsNoErrorWhenItsCtxEndsFirst() {
+        Flux<DataBuffer> releasedBody = Flux.<DataBuffer>error(
+                        new IllegalStateException("Rejecting additional inbound receiver"))
+                .doOnSubscribe(s -> {
+                    throw new IllegalStateException("The client response body has been released already");
+                })
+                .map(buffer -> buffer);
+        ClientResponse response = respond(releasedBody);
+
+        assertTheReaderGetsTheCtxsErrorAndNothingIsDropped(response);
+    }
+
     @Test
     void aBodyNotReadBeforeItsCtxEndsIsSubscribedAndCancelled() {
         AtomicInteger cancels = new AtomicInteger();
