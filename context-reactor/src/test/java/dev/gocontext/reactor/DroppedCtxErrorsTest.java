@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Hooks;
+import reactor.core.publisher.Operators;
 
 /**
  * A ctx's error that Reactor drops in a sequence under {@code GoContext.with} (here: a collector
@@ -127,13 +127,7 @@ class DroppedCtxErrorsTest {
         @Override
         public void subscribe(Subscriber<? super String> s) {
             subscriber.set(s);
-            s.onSubscribe(new Subscription() {
-                @Override
-                public void request(long n) {}
-
-                @Override
-                public void cancel() {}
-            });
+            s.onSubscribe(Operators.emptySubscription()); // deaf to request and cancel
         }
 
         void error(Throwable error) {

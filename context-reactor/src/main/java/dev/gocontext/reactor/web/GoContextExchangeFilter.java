@@ -279,7 +279,7 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
 
         @Override
         public reactor.util.context.Context currentContext() {
-            return LateBodyErrors.installIn(reactor.util.context.Context.empty());
+            return LateBodyErrors.ALONE;
         }
     }
 
@@ -296,6 +296,8 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
         private static final String KEY = "reactor.onErrorDropped.local";
         private static final LateBodyErrors INSTANCE = new LateBodyErrors();
         private static final Logger LOG = Loggers.getLogger(GoContextExchangeFilter.class);
+        /** A context with this hook alone. */
+        static final reactor.util.context.Context ALONE = installIn(reactor.util.context.Context.empty());
 
         static reactor.util.context.Context installIn(reactor.util.context.Context reactorContext) {
             return reactorContext.put(KEY, INSTANCE);

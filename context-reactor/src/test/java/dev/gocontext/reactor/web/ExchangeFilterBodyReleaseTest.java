@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
@@ -27,6 +26,7 @@ import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.test.StepVerifier;
 
 /**
@@ -112,13 +112,7 @@ class ExchangeFilterBodyReleaseTest {
         @Override
         public void subscribe(Subscriber<? super DataBuffer> s) {
             assertThat(subscriber.compareAndSet(null, s)).as("one subscriber").isTrue();
-            s.onSubscribe(new Subscription() {
-                @Override
-                public void request(long n) {}
-
-                @Override
-                public void cancel() {}
-            });
+            s.onSubscribe(Operators.emptySubscription()); // deaf to request and cancel
         }
 
         void send(DataBuffer buffer) {
