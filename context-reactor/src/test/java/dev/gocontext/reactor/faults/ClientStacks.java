@@ -29,7 +29,13 @@ final class ClientStacks {
         NETTY,
         /** {@code WebClient} with {@code GoContextExchangeFilter}. */
         WEBCLIENT,
-        /** {@code WebClient} over a Reactor Netty client with {@code GoContextHttpClient}, bound by {@code deadlineOf}. */
+        /**
+         * {@code WebClient} with {@code GoContextExchangeFilter} over a Reactor Netty client with {@code
+         * GoContextHttpClient}, bound by {@code deadlineOf}: the filter on every {@code WebClient}, as
+         * the guide says (without it, Reactor's {@code concatMapIterable} can discard a body buffer
+         * twice when a cancel races its {@code onNext}, and the second release takes a reference
+         * that the connection's read buffer still needs).
+         */
         WEBCLIENT_OVER_NETTY
     }
 
@@ -44,7 +50,7 @@ final class ClientStacks {
      * connection are not channels initialized here); the caller adds its handler.
      */
     static HttpServer http11AndH2c(AtomicInteger connectionsOpened) {
-        return HttpServer.create()
+        return RecordingAllocator.option(HttpServer.create())
                 .host("127.0.0.1")
                 .port(0)
                 .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
@@ -61,6 +67,7 @@ final class ClientStacks {
                 .build();
         this.webClientOverNetty = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(netty))
+                .filter(new GoContextExchangeFilter(LOOPBACK))
                 .build();
     }
 

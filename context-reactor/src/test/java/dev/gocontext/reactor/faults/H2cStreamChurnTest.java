@@ -94,7 +94,9 @@ class H2cStreamChurnTest {
     /** Rounds of {@link #canceledStreamsGiveBackTheirPlaceInThePool}: {@code -Dgocontext.h2c.rounds=} runs more. */
     private static final int ROUNDS = Integer.getInteger("gocontext.h2c.rounds", 3);
 
-    private static final int RACE_ROUNDS = 6;
+    /** Rounds of {@link #callsCanceledAsTheirResponseArrivesResetTheirStream}: {@code -Dgocontext.h2c.raceRounds=} runs more. */
+    private static final int RACE_ROUNDS = Integer.getInteger("gocontext.h2c.raceRounds", 6);
+
     private static final int CALLS_PER_ROUND = 200;
     private static final int IN_FLIGHT = 24;
     private static final int POOL_SIZE = 2;
@@ -283,7 +285,7 @@ class H2cStreamChurnTest {
         callsMade.clear();
         clientConnections.clear();
         try (LogCapture capture = LogCapture.begin()) {
-            HttpClient client = HttpClient.create(pool.provider())
+            HttpClient client = RecordingAllocator.option(HttpClient.create(pool.provider()))
                     .protocol(HttpProtocol.H2C)
                     // once per TCP connection, as on the server
                     .doOnChannelInit((observer, channel, remote) -> clientConnections.add(channel))

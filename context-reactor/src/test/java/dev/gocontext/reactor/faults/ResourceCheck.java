@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * What every fault-injection test checks afterwards: its pools are back to idle, {@link
  * ContextStats#active()} is back to where it was before the test, no context was counted as leaked,
- * and Netty reported no {@code LEAK:}. Register it with {@code @RegisterExtension}; {@link #watch}
+ * Netty reported no {@code LEAK:}, and (when {@link RecordingAllocator} records) no buffer was
+ * released after it was freed. Register it with {@code @RegisterExtension}; {@link #watch}
  * the pools the test uses.
  */
 final class ResourceCheck implements BeforeEachCallback, AfterEachCallback {
@@ -34,6 +35,7 @@ final class ResourceCheck implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) {
         leaks.clear();
+        RecordingAllocator.takeFaults();
         activeBefore = ContextStats.global().active();
         leakedBefore = ContextStats.global().leaked();
     }
@@ -49,6 +51,9 @@ final class ResourceCheck implements BeforeEachCallback, AfterEachCallback {
                     .until(() -> ContextStats.global().active() <= activeBefore);
             assertThat(ContextStats.global().leaked()).as("contexts leaked").isEqualTo(leakedBefore);
             assertThat(leaks.collect()).as("Netty leak reports").isEmpty();
+            assertThat(RecordingAllocator.takeFaults())
+                    .as("buffers released after they were freed (-Dgocontext.recordBuffers=true)")
+                    .isEmpty();
         } finally {
             pools.forEach(PoolProbe::dispose);
             pools.clear();
