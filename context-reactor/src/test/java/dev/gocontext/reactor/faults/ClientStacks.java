@@ -50,7 +50,7 @@ final class ClientStacks {
      * connection are not channels initialized here); the caller adds its handler.
      */
     static HttpServer http11AndH2c(AtomicInteger connectionsOpened) {
-        return RecordingAllocator.option(HttpServer.create())
+        return RecordingAllocator.on(HttpServer.create())
                 .host("127.0.0.1")
                 .port(0)
                 .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)

@@ -285,7 +285,7 @@ class H2cStreamChurnTest {
         callsMade.clear();
         clientConnections.clear();
         try (LogCapture capture = LogCapture.begin()) {
-            HttpClient client = RecordingAllocator.option(HttpClient.create(pool.provider()))
+            HttpClient client = RecordingAllocator.on(HttpClient.create(pool.provider()))
                     .protocol(HttpProtocol.H2C)
                     // once per TCP connection, as on the server
                     .doOnChannelInit((observer, channel, remote) -> clientConnections.add(channel))

@@ -4,10 +4,13 @@ import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.channel.ChannelOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * A diagnostic allocator for the HTTP fault tests: each buffer it hands out keeps the stack of every
@@ -17,11 +20,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * cause; here nothing is recycled, and the second release names itself.
  *
  * <p>Off by default (it records a stack per operation): {@code -Dgocontext.recordBuffers=true}
- * plugs it into the clients and servers of the tests that call {@link #option}, and {@link
+ * plugs it into the clients and servers that tests pass through {@code on}, and {@link
  * ResourceCheck} then fails a test that caused a fault, printing the history.
  *
  * <pre>{@code
- * HttpClient client = RecordingAllocator.option(HttpClient.create());
+ * HttpClient client = RecordingAllocator.on(HttpClient.create());
  * }</pre>
  */
 final class RecordingAllocator extends AbstractByteBufAllocator {
@@ -38,9 +41,14 @@ final class RecordingAllocator extends AbstractByteBufAllocator {
         super(true);
     }
 
-    /** {@code transport} with this allocator for its channels, when recording is on; else {@code transport}. */
-    static <T extends reactor.netty.transport.Transport<T, ?>> T option(T transport) {
-        return ENABLED ? transport.option(io.netty.channel.ChannelOption.ALLOCATOR, INSTANCE) : transport;
+    /** {@code client} with this allocator for its connections, when recording is on; else {@code client}. */
+    static HttpClient on(HttpClient client) {
+        return ENABLED ? client.option(ChannelOption.ALLOCATOR, INSTANCE) : client;
+    }
+
+    /** {@code server} with this allocator for the connections it accepts, when recording is on. */
+    static HttpServer on(HttpServer server) {
+        return ENABLED ? server.childOption(ChannelOption.ALLOCATOR, INSTANCE) : server;
     }
 
     /** The faults recorded since the last call, each with its buffer's history; clears them. */
