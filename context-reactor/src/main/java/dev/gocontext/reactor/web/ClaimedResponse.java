@@ -117,10 +117,16 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
                 .doOnDiscard(DataBuffer.class, DataBufferUtils::release); // a first buffer held when cancelled
     }
 
-    /** Writes {@code buffer}; if the write ends (or is cancelled) without having taken it, releases it. */
+    /**
+     * Writes {@code buffer}; if the write ends (or is cancelled) without having taken it, releases it.
+     * What it hands over has a {@linkplain OwnReferenceCount count of its own}: Spring's response
+     * releases a single buffer when its write fails and again when the write is cancelled before the
+     * buffer was read, and an error of a write to a reset stream can cross the deadline's cancel.
+     */
     private Mono<Void> handOver(DataBuffer buffer) {
         AtomicBoolean taken = new AtomicBoolean();
-        Mono<DataBuffer> once = Mono.fromSupplier(() -> taken.compareAndSet(false, true) ? buffer : null);
+        Mono<DataBuffer> once =
+                Mono.fromSupplier(() -> taken.compareAndSet(false, true) ? OwnReferenceCount.of(buffer) : null);
         return super.writeWith(once).doFinally(signal -> {
             if (taken.compareAndSet(false, true)) {
                 DataBufferUtils.release(buffer);

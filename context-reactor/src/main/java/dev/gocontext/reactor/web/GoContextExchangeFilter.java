@@ -6,7 +6,6 @@ import dev.gocontext.reactor.GoContext;
 import dev.gocontext.reactor.http.GoContextHttp;
 import dev.gocontext.reactor.http.OutboundPropagation;
 import dev.gocontext.reactor.netty.EventLoopCancel;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,7 +13,6 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ClientHttpRequest;
 import org.springframework.util.ClassUtils;
@@ -166,7 +164,9 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
             };
             Flux<DataBuffer> read =
                     body.doOnSubscribe(s -> subscribed.set(true)).contextWrite(LateBodyErrors::installIn);
-            return GoContext.deadlineOf(REACTOR_NETTY ? read.map(OnReactorNetty::withOwnCount) : read)
+            // a body read in a handler is under two discard hooks that each release a buffer
+            // (the codec's and Spring's response writer's): its own count makes the second a no-op
+            return GoContext.deadlineOf(read.map(OwnReferenceCount::of))
                     .contextWrite(GoContext.with(ctx))
                     .onErrorMap(e -> GoContextHttp.callError(ctx, e))
                     .doOnError(e -> giveBack.run())
@@ -203,29 +203,6 @@ public final class GoContextExchangeFilter implements ExchangeFilterFunction {
             if (sent != null && sent.channel() instanceof Http2StreamChannel) {
                 sent.dispose();
             }
-        }
-
-        /**
-         * The buffer, with a reference count of its own. Reactor Netty hands on slices of the
-         * connection's read buffer, and a slice shares the count of the buffer it was cut from.
-         * Reactor's discard hooks add up, and a body read inside a WebFlux handler is under two
-         * that release a discarded {@code DataBuffer}: the codec's ({@code DataBufferUtils.join})
-         * and the one Spring's response writer puts around the handler's result. So a buffer that
-         * is discarded there (its ctx ended as it arrived, or while the codec held it) is released
-         * twice. Spring's release skips a buffer whose count is at zero, but a shared count is not
-         * at zero while the connection still holds its read buffer: the second release takes the
-         * connection's reference, and the connection goes on reading freed memory (Netty's
-         * {@code IllegalReferenceCountException}, and over HTTP/2 frames that decode as garbage).
-         * Behind a composite of one component, the first release ends the buffer's own count and
-         * gives back its one reference to the slice; the second finds the count at zero and does
-         * nothing.
-         */
-        static DataBuffer withOwnCount(DataBuffer buffer) {
-            if (!(buffer instanceof NettyDataBuffer netty)) {
-                return buffer;
-            }
-            ByteBuf slice = netty.getNativeBuffer();
-            return netty.factory().wrap(slice.alloc().compositeBuffer(1).addComponent(true, slice));
         }
 
         /** A new {@code EventLoopCancel}, typed as Object so that the filter names no Reactor Netty type. */

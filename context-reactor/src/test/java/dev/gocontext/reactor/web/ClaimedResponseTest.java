@@ -3,6 +3,10 @@ package dev.gocontext.reactor.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,11 +15,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,8 +29,10 @@ import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.test.StepVerifier;
 
 /**
@@ -41,6 +49,14 @@ class ClaimedResponseTest {
         final AtomicInteger writes = new AtomicInteger();
         HttpHeaders committedHeaders = new HttpHeaders();
         List<String> committedCookies = List.of();
+        /**
+         * If set, a write fails with it before reading its body, as a write to a reset stream does,
+         * and runs {@link #asTheWriteFails} first: what another thread does at that moment.
+         */
+        @Nullable
+        IOException writeError;
+
+        Runnable asTheWriteFails = () -> {};
 
         RecordingResponse() {
             super(DefaultDataBufferFactory.sharedInstance);
@@ -54,6 +70,15 @@ class ClaimedResponseTest {
         @Override
         protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
             writes.incrementAndGet();
+            IOException error = writeError;
+            if (error != null) {
+                // a write already failing does not stop for a cancel that crosses it
+                return Mono.from(subscriber -> {
+                    subscriber.onSubscribe(Operators.emptySubscription());
+                    asTheWriteFails.run();
+                    subscriber.onError(error);
+                });
+            }
             return Flux.from(body)
                     .doOnNext(buffer -> {
                         written.add(buffer.toString(StandardCharsets.UTF_8));
@@ -242,6 +267,32 @@ class ClaimedResponseTest {
         } finally {
             stop.set(true);
             lateHandler.join(5_000);
+        }
+    }
+
+    /**
+     * Spring's response releases a single-buffer body when its write fails, and again when the write
+     * is cancelled before the body was read; a failed write whose error meets a cancel (the
+     * deadline's, or the server's on a reset stream) gets both. The body is a slice here, sharing the
+     * count of the buffer it was cut from, as a pooled buffer's recycled object is shared by the next
+     * response that gets it: a second release must not take that reference.
+     */
+    @Test
+    void aBodyReleasedForItsFailedWriteAndAgainForItsCancelTakesNoReferenceOfAnother() {
+        ByteBuf another = Unpooled.buffer().writeBytes("another response's".getBytes(StandardCharsets.UTF_8));
+        DataBuffer body = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT).wrap(another.retainedSlice());
+        real.writeError = new IOException("stream reset");
+        BaseSubscriber<Void> handler = new BaseSubscriber<>() {};
+        real.asTheWriteFails = handler::dispose; // the deadline's cancel, on another thread
+        claimed.writeWith(Mono.just(body)).subscribe(handler);
+        try {
+            assertThat(another.refCnt())
+                    .as("the reference of the buffer the body was cut from")
+                    .isEqualTo(1);
+        } finally {
+            if (another.refCnt() > 0) {
+                another.release(another.refCnt());
+            }
         }
     }
 }
