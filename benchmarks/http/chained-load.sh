@@ -5,7 +5,9 @@
 #
 # Builds the samples (mvn package, never install) and runs the sample service on a free port, once
 # per protocol of the chain's hops (samples.chain.protocol = http11, then h2c). For each protocol,
-# RUNS times, three phases:
+# first a cold run on the fresh JVM: victims under the noise, one phase, reported as run "cold" (it
+# measures what the first burst of a deploy sees while the JIT compiler still takes most of the 2
+# cores; COLD=0 skips it). Then RUNS times, three phases:
 #   alone   VICTIMS sequential victims: GET /chain?hops=2&ms=1 with X-Request-Timeout 10000, each on a
 #           new connection (benchmarks/http/chained-victims.py)
 #   noise   wrk, 48 connections for NOISE_SECS s, /chain?hops=2&ms=0..10 with X-Request-Timeout
@@ -16,11 +18,12 @@
 # and max latency, the victims answered 200 after their budget (must be 0), the noise's
 # throughput and statuses, the sockets in TIME_WAIT after the phase, the connections the host
 # accepted and dropped on a full accept queue during it, and the WARN/ERROR lines the service logged
-# during it. Targets: victims' max under the noise <= 500 ms, no 200 after budget.
+# during it. Targets: victims' max under the noise <= 500 ms, no 200 after budget, in each of the
+# RUNS warm runs; the cold run's row says whether it met them too.
 # Raw data next to it: victims-*.tsv, wrk-*.txt, server-*.log.
 #
-# Environment: PROTOCOLS ("http11 h2c": the hops' protocols to run, in that order), VICTIMS (200),
-# NOISE_SECS (20), CONNECTIONS (48), SEED (42), JAVA_OPTS.
+# Environment: PROTOCOLS ("http11 h2c": the hops' protocols to run, in that order), COLD (1: run the
+# cold run first; 0: do not), VICTIMS (200), NOISE_SECS (20), CONNECTIONS (48), SEED (42), JAVA_OPTS.
 # Needs JDK 17+, Maven, curl, python3; installs wrk when missing (as root on Debian).
 set -euo pipefail
 
@@ -42,6 +45,11 @@ for protocol in $protocols; do
     *) echo "PROTOCOLS must name http11 and/or h2c, not '$protocol'" >&2; exit 2 ;;
   esac
 done
+cold=${COLD:-1}
+case $cold in
+  0|1) ;;
+  *) echo "COLD must be 1 (run the cold run first) or 0 (do not), not '$cold'" >&2; exit 2 ;;
+esac
 victims=${VICTIMS:-200}
 noise_secs=${NOISE_SECS:-20}
 connections=${CONNECTIONS:-48}
@@ -95,6 +103,41 @@ start_noise() {
 rows="$outdir/rows.tsv"
 printf 'run\tprotocol\tphase\tvictims\twrk\ttime_wait\twarn\terror\tsince\taccepted\toverflows\n' >"$rows"
 
+# One phase of one run against the running service, appended to the rows: run_phase RUN PHASE
+run_phase() {
+  local run=$1 phase=$2
+  local tag warn0 error0 accepted0 overflows0 v w since warn1 error1
+  tag="$protocol-run$run-$phase"
+  warn0=$(log_lines "$log" WARN); error0=$(log_lines "$log" ERROR)
+  accepted0=$(accepted); overflows0=$(overflows)
+  v="-"; w="-"; since=0
+  case $phase in
+    alone)
+      v="$outdir/victims-$tag.tsv"
+      python3 "$here/chained-victims.py" "$port" "$victims" "$budget_ms" "$v" ;;
+    noise)
+      w="$outdir/wrk-$tag.txt"
+      start_noise "$w"; wait "$noise_pid"; noise_pid="" ;;
+    under)
+      v="$outdir/victims-$tag.tsv"; w="$outdir/wrk-$tag.txt"
+      rm -f "$outdir/.stop" "$v"
+      python3 "$here/chained-victims.py" "$port" 1000000 "$budget_ms" "$v" "$outdir/.stop" &
+      victims_pid=$!
+      # the victims are running (python can take seconds to start on a loaded machine); only
+      # those that start once the noise has started are counted
+      until [ -s "$v" ]; do sleep 0.1; done
+      since=$(date +%s.%N)
+      start_noise "$w"
+      wait "$noise_pid"; noise_pid=""
+      touch "$outdir/.stop"; wait "$victims_pid"; victims_pid=""; rm -f "$outdir/.stop" ;;
+  esac
+  warn1=$(log_lines "$log" WARN); error1=$(log_lines "$log" ERROR)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$protocol" "$phase" "$v" "$w" "$(time_wait)" \
+    "$((warn1 - warn0))" "$((error1 - error0))" "$since" "$(($(accepted) - accepted0))" \
+    "$(($(overflows) - overflows0))" >>"$rows"
+  echo "   $tag done" >&2
+}
+
 for protocol in $protocols; do
   port=$(free_port)
   log="$outdir/server-$protocol.log"
@@ -105,37 +148,12 @@ for protocol in $protocols; do
   wait_for_http "http://127.0.0.1:$port/actuator/health" 120
   python3 "$here/chained-victims.py" "$port" 50 "$budget_ms" "$outdir/warmup-$protocol.tsv"
 
+  if [ "$cold" = 1 ]; then
+    run_phase cold under
+  fi
   for run in $(seq 1 "$runs"); do
     for phase in alone noise under; do
-      tag="$protocol-run$run-$phase"
-      warn0=$(log_lines "$log" WARN); error0=$(log_lines "$log" ERROR)
-      accepted0=$(accepted); overflows0=$(overflows)
-      v="-"; w="-"; since=0
-      case $phase in
-        alone)
-          v="$outdir/victims-$tag.tsv"
-          python3 "$here/chained-victims.py" "$port" "$victims" "$budget_ms" "$v" ;;
-        noise)
-          w="$outdir/wrk-$tag.txt"
-          start_noise "$w"; wait "$noise_pid"; noise_pid="" ;;
-        under)
-          v="$outdir/victims-$tag.tsv"; w="$outdir/wrk-$tag.txt"
-          rm -f "$outdir/.stop" "$v"
-          python3 "$here/chained-victims.py" "$port" 1000000 "$budget_ms" "$v" "$outdir/.stop" &
-          victims_pid=$!
-          # the victims are running (python can take seconds to start on a loaded machine); only
-          # those that start once the noise has started are counted
-          until [ -s "$v" ]; do sleep 0.1; done
-          since=$(date +%s.%N)
-          start_noise "$w"
-          wait "$noise_pid"; noise_pid=""
-          touch "$outdir/.stop"; wait "$victims_pid"; victims_pid=""; rm -f "$outdir/.stop" ;;
-      esac
-      warn1=$(log_lines "$log" WARN); error1=$(log_lines "$log" ERROR)
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$protocol" "$phase" "$v" "$w" "$(time_wait)" \
-        "$((warn1 - warn0))" "$((error1 - error0))" "$since" "$(($(accepted) - accepted0))" \
-        "$(($(overflows) - overflows0))" >>"$rows"
-      echo "   $tag done" >&2
+      run_phase "$run" "$phase"
     done
   done
   stop_pid "$server_pid"; server_pid=""
@@ -181,12 +199,14 @@ lines = [
     f"with `X-Request-Timeout` 5..40 ms (seed {seed}). TIME_WAIT: sockets in TIME_WAIT after the phase; "
     f"accepted, overflows: TCP connections the host accepted, and dropped on a full accept queue, during it "
     f"(whole host). "
-    f"Targets under the noise: victims' max <= {max_target:.0f} ms, no 200 after the budget.",
+    f"Targets under the noise: victims' max <= {max_target:.0f} ms, no 200 after the budget. "
+    f"Run \"cold\": victims under the noise on the freshly started service, before run 1.",
     "",
     "| run | hops | phase | victims | p50 ms | p99 ms | max ms | 200 after budget | victims failed "
     "| noise req/s | noise statuses | noise socket errors | TIME_WAIT | accepted | overflows | WARN | ERROR | target |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 ]
+verdicts = {}  # protocol -> [(run, target)] of the phases under the noise
 for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
     run, protocol, phase, vfile, wfile, tw, warn, error, since, accepted, overflows = r
     v = victims_of(vfile, float(since))
@@ -194,10 +214,17 @@ for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
     target = ""
     if phase == "under" and v:
         target = "no victim finished" if not v[0] else "met" if v[3] <= max_target and v[4] == 0 else "MISSED"
+        verdicts.setdefault(protocol, []).append((run, target))
     vcols = [str(v[0]), f"{v[1]:.1f}", f"{v[2]:.1f}", f"{v[3]:.1f}", str(v[4]), str(v[5])] if v else ["-"] * 6
     ncols = [n[0], n[1], str(n[2])] if n else ["-"] * 3
     lines.append("| " + " | ".join([run, protocol, phase] + vcols + ncols + [tw, accepted, overflows, warn, error, target])
                  + " |")
+lines.append("")
+for protocol, runs in verdicts.items():
+    warm = [t for run, t in runs if run != "cold"]
+    cold = [t for run, t in runs if run == "cold"]
+    lines.append(f"- {protocol}: target met in {warm.count('met')} of {len(warm)} runs"
+                 + (f"; cold run: {cold[0]}" if cold else ""))
 open(out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 EOF
