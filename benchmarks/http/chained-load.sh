@@ -7,7 +7,8 @@
 # per protocol of the chain's hops (samples.chain.protocol = http11, then h2c). For each protocol,
 # first a cold run on the fresh JVM: victims under the noise, one phase, reported as run "cold" (it
 # measures what the first burst of a deploy sees while the JIT compiler still takes most of the 2
-# cores; COLD=0 skips it). Then RUNS times, three phases:
+# cores), then WARMUP_SECS s more of the noise alone, reported as run "warm-up" (COLD=0 skips both).
+# Then RUNS times, three phases:
 #   alone   VICTIMS sequential victims: GET /chain?hops=2&ms=1 with X-Request-Timeout 10000, each on a
 #           new connection (benchmarks/http/chained-victims.py)
 #   noise   wrk, 48 connections for NOISE_SECS s, /chain?hops=2&ms=0..10 with X-Request-Timeout
@@ -23,7 +24,8 @@
 # Raw data next to it: victims-*.tsv, wrk-*.txt, server-*.log.
 #
 # Environment: PROTOCOLS ("http11 h2c": the hops' protocols to run, in that order), COLD (1: run the
-# cold run first; 0: do not), VICTIMS (200), NOISE_SECS (20), CONNECTIONS (48), SEED (42), JAVA_OPTS.
+# cold run and the warm-up first; 0: do not), WARMUP_SECS (40), VICTIMS (200), NOISE_SECS (20),
+# CONNECTIONS (48), SEED (42), JAVA_OPTS.
 # Needs JDK 17+, Maven, curl, python3; installs wrk when missing (as root on Debian).
 set -euo pipefail
 
@@ -52,6 +54,11 @@ case $cold in
 esac
 victims=${VICTIMS:-200}
 noise_secs=${NOISE_SECS:-20}
+warmup_secs=${WARMUP_SECS:-40}
+if ! [[ "$warmup_secs" =~ ^[1-9][0-9]*$ ]]; then
+  echo "WARMUP_SECS must be a positive whole number of seconds, not '$warmup_secs'" >&2
+  exit 2
+fi
 connections=${CONNECTIONS:-48}
 seed=${SEED:-42}
 budget_ms=10000
@@ -92,9 +99,10 @@ accepted() { tcp_stat /proc/net/snmp Tcp PassiveOpens; }
 overflows() { tcp_stat /proc/net/netstat TcpExt ListenOverflows; }
 log_lines() { grep -cE "^[^ ]+ +$2 " "$1" || true; }
 
-# Starts the noise in the background: wrk's summary and status mix go to $1.
+# Starts the noise in the background for $2 s (default NOISE_SECS): wrk's summary and status mix go
+# to $1.
 start_noise() {
-  SEED=$seed wrk -t2 -c"$connections" -d"${noise_secs}s" --timeout 30s -s "$here/chained-noise.lua" \
+  SEED=$seed wrk -t2 -c"$connections" -d"${2:-$noise_secs}s" --timeout 30s -s "$here/chained-noise.lua" \
     "http://127.0.0.1:$port" >"$1" 2>&1 &
   noise_pid=$!
 }
@@ -117,7 +125,8 @@ run_phase() {
       python3 "$here/chained-victims.py" "$port" "$victims" "$budget_ms" "$v" ;;
     noise)
       w="$outdir/wrk-$tag.txt"
-      start_noise "$w"; wait "$noise_pid"; noise_pid="" ;;
+      start_noise "$w" "$([ "$run" = warm-up ] && echo "$warmup_secs" || echo "$noise_secs")"
+      wait "$noise_pid"; noise_pid="" ;;
     under)
       v="$outdir/victims-$tag.tsv"; w="$outdir/wrk-$tag.txt"
       rm -f "$outdir/.stop" "$v"
@@ -150,6 +159,7 @@ for protocol in $protocols; do
 
   if [ "$cold" = 1 ]; then
     run_phase cold under
+    run_phase warm-up noise
   fi
   for run in $(seq 1 "$runs"); do
     for phase in alone noise under; do
@@ -159,11 +169,11 @@ for protocol in $protocols; do
   stop_pid "$server_pid"; server_pid=""
 done
 
-python3 - "$rows" "$outdir/chained-load.md" "$max_target_ms" "$victims" "$noise_secs" "$connections" "$seed" <<'EOF'
+python3 - "$rows" "$outdir/chained-load.md" "$max_target_ms" "$victims" "$noise_secs" "$connections" "$seed" "$warmup_secs" <<'EOF'
 import re
 import sys
 
-rows_file, out, max_target, victims, noise_secs, connections, seed = sys.argv[1:8]
+rows_file, out, max_target, victims, noise_secs, connections, seed, warmup_secs = sys.argv[1:9]
 max_target = float(max_target)
 
 
@@ -200,7 +210,8 @@ lines = [
     f"accepted, overflows: TCP connections the host accepted, and dropped on a full accept queue, during it "
     f"(whole host). "
     f"Targets under the noise: victims' max <= {max_target:.0f} ms, no 200 after the budget. "
-    f"Run \"cold\": victims under the noise on the freshly started service, before run 1.",
+    f"Run \"cold\": victims under the noise on the freshly started service, then \"warm-up\": "
+    f"{warmup_secs} s of the noise alone, before run 1.",
     "",
     "| run | hops | phase | victims | p50 ms | p99 ms | max ms | 200 after budget | victims failed "
     "| noise req/s | noise statuses | noise socket errors | TIME_WAIT | accepted | overflows | WARN | ERROR | target |",
@@ -221,7 +232,7 @@ for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
                  + " |")
 lines.append("")
 for protocol, runs in verdicts.items():
-    warm = [t for run, t in runs if run != "cold"]
+    warm = [t for run, t in runs if run not in ("cold", "warm-up")]
     cold = [t for run, t in runs if run == "cold"]
     lines.append(f"- {protocol}: target met in {warm.count('met')} of {len(warm)} runs"
                  + (f"; cold run: {cold[0]}" if cold else ""))
