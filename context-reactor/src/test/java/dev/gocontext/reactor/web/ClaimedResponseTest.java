@@ -49,14 +49,15 @@ class ClaimedResponseTest {
         final AtomicInteger writes = new AtomicInteger();
         HttpHeaders committedHeaders = new HttpHeaders();
         List<String> committedCookies = List.of();
+        final List<Throwable> readFailures = new ArrayList<>();
+        /** Runs as a write starts, before it reads its body: what another thread does at that moment. */
+        Runnable asTheWriteStarts = () -> {};
         /**
-         * If set, a write fails with it before reading its body, as a write to a reset stream does,
-         * and runs {@link #asTheWriteFails} first: what another thread does at that moment.
+         * If set, a write reads and releases its body, then fails with it, as Netty's write of a
+         * message to a stream already reset does.
          */
         @Nullable
         IOException writeError;
-
-        Runnable asTheWriteFails = () -> {};
 
         RecordingResponse() {
             super(DefaultDataBufferFactory.sharedInstance);
@@ -70,21 +71,29 @@ class ClaimedResponseTest {
         @Override
         protected Mono<Void> writeWithInternal(Publisher<? extends DataBuffer> body) {
             writes.incrementAndGet();
-            IOException error = writeError;
-            if (error != null) {
-                // a write already failing does not stop for a cancel that crosses it
-                return Mono.from(subscriber -> {
-                    subscriber.onSubscribe(Operators.emptySubscription());
-                    asTheWriteFails.run();
-                    subscriber.onError(error);
-                });
-            }
-            return Flux.from(body)
-                    .doOnNext(buffer -> {
-                        written.add(buffer.toString(StandardCharsets.UTF_8));
-                        DataBufferUtils.release(buffer);
-                    })
-                    .then();
+            // a write that has started runs to its end, as Reactor Netty's does: a cancel does not stop it
+            return Mono.from(write -> {
+                write.onSubscribe(Operators.emptySubscription());
+                asTheWriteStarts.run();
+                Flux.from(body)
+                        .subscribe(
+                                buffer -> {
+                                    written.add(buffer.toString(StandardCharsets.UTF_8));
+                                    DataBufferUtils.release(buffer);
+                                },
+                                failure -> {
+                                    readFailures.add(failure);
+                                    write.onError(failure);
+                                },
+                                () -> {
+                                    IOException error = writeError;
+                                    if (error != null) {
+                                        write.onError(error);
+                                    } else {
+                                        write.onComplete();
+                                    }
+                                });
+            });
         }
 
         @Override
@@ -271,27 +280,53 @@ class ClaimedResponseTest {
     }
 
     /**
-     * Spring's response releases a single-buffer body when its write fails, and again when the write
-     * is cancelled before the body was read; a failed write whose error meets a cancel (the
-     * deadline's, or the server's on a reset stream) gets both. The body is a slice here, sharing the
+     * Spring's response releases a single-buffer body when its write fails, after the write (Netty's,
+     * of a message to a reset stream) has released it already. The body is a slice here, sharing the
      * count of the buffer it was cut from, as a pooled buffer's recycled object is shared by the next
-     * response that gets it: a second release must not take that reference.
+     * response that gets it: the second release must not take that reference.
      */
     @Test
-    void aBodyReleasedForItsFailedWriteAndAgainForItsCancelTakesNoReferenceOfAnother() {
-        ByteBuf another = Unpooled.buffer().writeBytes("another response's".getBytes(StandardCharsets.UTF_8));
+    void aBodyReleasedByItsFailedWriteAndAgainBySpringTakesNoReferenceOfAnother() {
+        ByteBuf another = Unpooled.copiedBuffer("another response's", StandardCharsets.UTF_8);
         DataBuffer body = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT).wrap(another.retainedSlice());
-        real.writeError = new IOException("stream reset");
-        BaseSubscriber<Void> handler = new BaseSubscriber<>() {};
-        real.asTheWriteFails = handler::dispose; // the deadline's cancel, on another thread
-        claimed.writeWith(Mono.just(body)).subscribe(handler);
+        IOException reset = new IOException("stream reset");
+        real.writeError = reset;
         try {
+            StepVerifier.create(claimed.writeWith(Mono.just(body)))
+                    .expectErrorMatches(error -> error == reset)
+                    .verify(WAIT);
+            assertThat(real.written).containsExactly("another response's");
             assertThat(another.refCnt())
                     .as("the reference of the buffer the body was cut from")
                     .isEqualTo(1);
         } finally {
             if (another.refCnt() > 0) {
                 another.release(another.refCnt());
+            }
+        }
+    }
+
+    /**
+     * The deadline cancels the handler just as the response's write starts, before the write has
+     * read its body. Spring's response releases a body on a cancel if its write has not read it yet,
+     * but its write may read it just after that check, on another thread, and would then send memory
+     * back in the pool. A write the handler has handed its body to runs to its end: the body is
+     * written whole and released once.
+     */
+    @Test
+    void aCancelCrossingTheStartOfTheWriteLetsTheWriteSendItsBodyAndReleaseItOnce() {
+        ByteBuf content = Unpooled.copiedBuffer("the handler's body", StandardCharsets.UTF_8);
+        DataBuffer body = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT).wrap(content);
+        BaseSubscriber<Void> handler = new BaseSubscriber<>() {};
+        real.asTheWriteStarts = handler::dispose; // the deadline's cancel, from another thread
+        try {
+            claimed.writeWith(Mono.just(body)).subscribe(handler);
+            assertThat(real.readFailures).isEmpty();
+            assertThat(real.written).containsExactly("the handler's body");
+            assertThat(content.refCnt()).as("released once, by the write").isZero();
+        } finally {
+            if (content.refCnt() > 0) {
+                content.release(content.refCnt());
             }
         }
     }
