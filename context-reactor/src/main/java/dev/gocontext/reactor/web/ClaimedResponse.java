@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -21,10 +20,8 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The response as the handler sees it behind {@link GoContextWebFilter}: the handler and the
@@ -121,64 +118,25 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     }
 
     /**
-     * Writes {@code buffer}, handing it to the real response once; if the write ends without having
-     * taken it, or is cancelled before, releases it.
+     * Writes {@code buffer}; if the write ends (or is cancelled) without having taken it, releases it.
      *
-     * <p>Once the response has the buffer, a cancel is not passed on, and the write runs to its end
-     * (its result then goes nowhere). Spring's response, cancelled, releases the buffer if its write
-     * has not read it yet; but the write may read it just after that check, on the thread that runs
-     * it, while the cancel (the deadline's, or the server's for a reset stream) comes from another,
-     * and it would then send memory that is back in the pool, or another response's. Reactor Netty
-     * does not stop a write it has begun on a cancel either, so nothing is lost by letting it end.
-     *
-     * <p>What the response gets has a {@linkplain OwnReferenceCount count of its own}: when Netty
-     * fails the write of a message (to a stream already reset) it releases the message, and Spring's
-     * response then releases the buffer once more.
+     * <p>What it hands over has a {@linkplain OwnReferenceCount count of its own}. Spring's response
+     * releases the buffer when its write fails, after Netty has released it with the failed message
+     * (a write to a reset stream); and on a cancel it releases the buffer if its write has not read
+     * it yet, a check that a write starting on another thread can pass just after (the deadline's or
+     * the server's cancel crossing the write's start). With a count of its own, a second release
+     * does nothing, and a write that comes too late fails on its own released buffer instead of
+     * sending, and releasing, the memory of the response that has the recycled buffer next.
      */
     private Mono<Void> handOver(DataBuffer buffer) {
-        PendingBuffer pending = new PendingBuffer(buffer);
-        Mono<Void> write = super.writeWith(pending.forResponse()).doFinally(signal -> pending.releaseUnlessTaken());
-        return Mono.deferContextual(context -> {
-            // the write's end, kept for the subscriber: an end after its cancel is not an error dropped
-            Sinks.One<Void> ended = Sinks.one();
-            Disposable writing = write.contextWrite(context).subscribe(null, ended::tryEmitError, ended::tryEmitEmpty);
-            return ended.asMono().doOnCancel(() -> {
-                // the buffer first, so that the response can no longer take it; if the response has
-                // it, the write runs to its end, and if the write has ended, there is nothing to stop
-                if (pending.releaseUnlessTaken()) {
-                    writing.dispose();
-                }
-            });
-        });
-    }
-
-    /** A buffer on its way to the real response, which takes it once or never: never both. */
-    private static final class PendingBuffer {
-        private static final int WAITING = 0;
-        private static final int TAKEN = 1;
-        private static final int RELEASED = 2;
-
-        private final DataBuffer buffer;
-        // WAITING, then TAKEN (by the response) or RELEASED (here, never taken); set once
-        private final AtomicInteger state = new AtomicInteger(WAITING);
-
-        PendingBuffer(DataBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        /** The buffer, for the response, with a count of its own; empty if it was released here. */
-        Mono<DataBuffer> forResponse() {
-            return Mono.fromSupplier(() -> state.compareAndSet(WAITING, TAKEN) ? OwnReferenceCount.of(buffer) : null);
-        }
-
-        /** Releases the buffer unless the response has taken it; whether this call released it. */
-        boolean releaseUnlessTaken() {
-            if (!state.compareAndSet(WAITING, RELEASED)) {
-                return false;
+        AtomicBoolean taken = new AtomicBoolean();
+        Mono<DataBuffer> once =
+                Mono.fromSupplier(() -> taken.compareAndSet(false, true) ? OwnReferenceCount.of(buffer) : null);
+        return super.writeWith(once).doFinally(signal -> {
+            if (taken.compareAndSet(false, true)) {
+                DataBufferUtils.release(buffer);
             }
-            DataBufferUtils.release(buffer);
-            return true;
-        }
+        });
     }
 
     @Override
