@@ -284,26 +284,23 @@ class ClaimedResponseTest {
     }
 
     /**
-     * Spring's response releases a single-buffer body when its write fails, after the write (Netty's,
-     * of a message to a reset stream) has released it already. The body is a slice here, sharing the
-     * count of the buffer it was cut from, as a pooled buffer's recycled object is shared by the next
-     * response that gets it: the second release must not take that reference.
+     * A buffer that another response holds, and a single-buffer body cut from it: the two share one
+     * reference count, as the slices Reactor Netty hands on share the count of their connection's
+     * buffer, and as a pooled buffer's recycled object is shared by the next response that gets it.
      */
-    @Test
-    void aBodyReleasedByItsFailedWriteAndAgainBySpringTakesNoReferenceOfAnother() {
-        ByteBuf another = Unpooled.copiedBuffer("another response's", StandardCharsets.UTF_8);
-        DataBuffer body = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT).wrap(another.retainedSlice());
-        IOException reset = new IOException("stream reset");
-        real.writeError = reset;
-        try {
-            StepVerifier.create(claimed.writeWith(Mono.just(body)))
-                    .expectErrorMatches(error -> error == reset)
-                    .verify(WAIT);
-            assertThat(real.written).containsExactly("another response's");
+    private static final class SharedCount implements AutoCloseable {
+        final ByteBuf another = Unpooled.copiedBuffer("another response's", StandardCharsets.UTF_8);
+        final DataBuffer body =
+                new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT).wrap(another.retainedSlice());
+
+        void assertAnotherKeepsItsReference() {
             assertThat(another.refCnt())
                     .as("the reference of the buffer the body was cut from")
                     .isEqualTo(1);
-        } finally {
+        }
+
+        @Override
+        public void close() {
             if (another.refCnt() > 0) {
                 another.release(another.refCnt());
             }
@@ -311,30 +308,39 @@ class ClaimedResponseTest {
     }
 
     /**
+     * Spring's response releases a single-buffer body when its write fails, after the write (Netty's,
+     * of a message to a reset stream) has released it already: the second release must not take the
+     * reference of the response the body's memory belongs to.
+     */
+    @Test
+    void aBodyReleasedByItsFailedWriteAndAgainBySpringTakesNoReferenceOfAnother() {
+        IOException reset = new IOException("stream reset");
+        real.writeError = reset;
+        try (SharedCount shared = new SharedCount()) {
+            StepVerifier.create(claimed.writeWith(Mono.just(shared.body)))
+                    .expectErrorMatches(error -> error == reset)
+                    .verify(WAIT);
+            assertThat(real.written).containsExactly("another response's");
+            shared.assertAnotherKeepsItsReference();
+        }
+    }
+
+    /**
      * The deadline cancels the handler just as the response's write starts, before the write has
      * read its body. Spring's response releases a body on a cancel if its write has not read it yet,
-     * but its write may read it just after that check, on another thread. The body is a slice here,
-     * sharing the count of the buffer it was cut from, as a pooled buffer's recycled object is shared
-     * by the next response that gets it: the late write must neither send that memory nor take its
-     * reference. It fails instead, on a body of its own that is released already.
+     * but its write may read it just after that check, on another thread: the late write must
+     * neither send the memory of the response the body's memory belongs to nor take its reference.
+     * It fails instead, on a body of its own that is released already.
      */
     @Test
     void aCancelCrossingTheStartOfTheWriteSendsNothingOfAnotherResponse() {
-        ByteBuf another = Unpooled.copiedBuffer("another response's", StandardCharsets.UTF_8);
-        DataBuffer body = new NettyDataBufferFactory(UnpooledByteBufAllocator.DEFAULT).wrap(another.retainedSlice());
         BaseSubscriber<Void> handler = new BaseSubscriber<>() {};
         real.asTheWriteStarts = handler::dispose; // the deadline's cancel, from another thread
-        try {
-            claimed.writeWith(Mono.just(body)).subscribe(handler);
+        try (SharedCount shared = new SharedCount()) {
+            claimed.writeWith(Mono.just(shared.body)).subscribe(handler);
             assertThat(real.written).as("what the late write sent").isEmpty();
             assertThat(real.readFailures).singleElement().isInstanceOf(IllegalReferenceCountException.class);
-            assertThat(another.refCnt())
-                    .as("the reference of the buffer the body was cut from")
-                    .isEqualTo(1);
-        } finally {
-            if (another.refCnt() > 0) {
-                another.release(another.refCnt());
-            }
+            shared.assertAnotherKeepsItsReference();
         }
     }
 }
