@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -49,8 +51,17 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     private final HttpHeaders headers = new ClaimedHeaders();
     private final MultiValueMap<String, ResponseCookie> cookies = new Guarded<>(this::cookiesNow);
 
+    // Whether the connection the response would go out on has gone; then nothing will send it.
+    private final BooleanSupplier connectionGone;
+
     ClaimedResponse(ServerHttpResponse delegate) {
+        this(delegate, () -> false);
+    }
+
+    /** {@code connectionGone}: whether the connection the response would go out on has gone. */
+    ClaimedResponse(ServerHttpResponse delegate, BooleanSupplier connectionGone) {
         super(delegate);
+        this.connectionGone = connectionGone;
     }
 
     /**
@@ -130,11 +141,26 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
      */
     private Mono<Void> handOver(DataBuffer buffer) {
         AtomicBoolean taken = new AtomicBoolean();
-        Mono<DataBuffer> once =
-                Mono.fromSupplier(() -> taken.compareAndSet(false, true) ? OwnReferenceCount.of(buffer) : null);
+        AtomicReference<@Nullable DataBuffer> handed = new AtomicReference<>();
+        Mono<DataBuffer> once = Mono.fromSupplier(() -> {
+            if (!taken.compareAndSet(false, true)) {
+                return null;
+            }
+            DataBuffer own = OwnReferenceCount.of(buffer);
+            handed.set(own);
+            return own;
+        });
         return super.writeWith(once).doFinally(signal -> {
+            DataBuffer own = handed.get();
             if (taken.compareAndSet(false, true)) {
                 DataBufferUtils.release(buffer);
+            } else if (own != null && connectionGone.getAsBoolean()) {
+                // Reactor Netty keeps a single-buffer body as a prepared response, sent when the
+                // exchange completes; if the connection went first (a reset stream, the deadline's
+                // abort) after it accepted the write, that response is never sent nor released.
+                // Nothing sends on a closed connection: the body's own count is released here (if
+                // the connection's close releases it too, the second release finds the count at 0)
+                DataBufferUtils.release(own);
             }
         });
     }

@@ -126,15 +126,15 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         ServerHttpResponse response = exchange.getResponse();
         response.getHeaders().set(requests.requestIdHeader(), scope.requestId());
         Object netty = REACTOR_NETTY ? OnReactorNetty.nativeResponse(response) : null;
-        ClaimedResponse claimed = new ClaimedResponse(response);
+        BooleanSupplier clientGone = netty != null ? OnReactorNetty.clientGone(netty) : () -> false;
+        ClaimedResponse claimed = new ClaimedResponse(response, clientGone);
         ServerWebExchange guarded = exchange.mutate().response(claimed).build();
         Mono<Void> handling = Mono.defer(() -> chain.filter(guarded));
         Supplier<Mono<Void>> gatewayTimeout = () -> gatewayTimeout(exchange, claimed, netty, scope.requestId());
         if (netty == null) {
             return scope.serve(handling, gatewayTimeout);
         }
-        return scope.serve(
-                OnReactorNetty.withWebSocket(netty, handling), gatewayTimeout, OnReactorNetty.clientGone(netty));
+        return scope.serve(OnReactorNetty.withWebSocket(netty, handling), gatewayTimeout, clientGone);
     }
 
     @Override
