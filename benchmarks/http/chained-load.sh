@@ -99,10 +99,9 @@ accepted() { tcp_stat /proc/net/snmp Tcp PassiveOpens; }
 overflows() { tcp_stat /proc/net/netstat TcpExt ListenOverflows; }
 log_lines() { grep -cE "^[^ ]+ +$2 " "$1" || true; }
 
-# Starts the noise in the background for $2 s (default NOISE_SECS): wrk's summary and status mix go
-# to $1.
+# Starts the noise in the background for $2 s: wrk's summary and status mix go to $1.
 start_noise() {
-  SEED=$seed wrk -t2 -c"$connections" -d"${2:-$noise_secs}s" --timeout 30s -s "$here/chained-noise.lua" \
+  SEED=$seed wrk -t2 -c"$connections" -d"$2s" --timeout 30s -s "$here/chained-noise.lua" \
     "http://127.0.0.1:$port" >"$1" 2>&1 &
   noise_pid=$!
 }
@@ -111,9 +110,10 @@ start_noise() {
 rows="$outdir/rows.tsv"
 printf 'run\tprotocol\tphase\tvictims\twrk\ttime_wait\twarn\terror\tsince\taccepted\toverflows\n' >"$rows"
 
-# One phase of one run against the running service, appended to the rows: run_phase RUN PHASE
+# One phase of one run against the running service, appended to the rows:
+# run_phase RUN PHASE [NOISE_SECONDS (default NOISE_SECS)]
 run_phase() {
-  local run=$1 phase=$2
+  local run=$1 phase=$2 seconds=${3:-$noise_secs}
   local tag warn0 error0 accepted0 overflows0 v w since warn1 error1
   tag="$protocol-run$run-$phase"
   warn0=$(log_lines "$log" WARN); error0=$(log_lines "$log" ERROR)
@@ -125,7 +125,7 @@ run_phase() {
       python3 "$here/chained-victims.py" "$port" "$victims" "$budget_ms" "$v" ;;
     noise)
       w="$outdir/wrk-$tag.txt"
-      start_noise "$w" "$([ "$run" = warm-up ] && echo "$warmup_secs" || echo "$noise_secs")"
+      start_noise "$w" "$seconds"
       wait "$noise_pid"; noise_pid="" ;;
     under)
       v="$outdir/victims-$tag.tsv"; w="$outdir/wrk-$tag.txt"
@@ -136,7 +136,7 @@ run_phase() {
       # those that start once the noise has started are counted
       until [ -s "$v" ]; do sleep 0.1; done
       since=$(date +%s.%N)
-      start_noise "$w"
+      start_noise "$w" "$seconds"
       wait "$noise_pid"; noise_pid=""
       touch "$outdir/.stop"; wait "$victims_pid"; victims_pid=""; rm -f "$outdir/.stop" ;;
   esac
@@ -159,7 +159,7 @@ for protocol in $protocols; do
 
   if [ "$cold" = 1 ]; then
     run_phase cold under
-    run_phase warm-up noise
+    run_phase warm-up noise "$warmup_secs"
   fi
   for run in $(seq 1 "$runs"); do
     for phase in alone noise under; do
@@ -232,7 +232,7 @@ for r in [line.rstrip("\n").split("\t") for line in open(rows_file)][1:]:
                  + " |")
 lines.append("")
 for protocol, runs in verdicts.items():
-    warm = [t for run, t in runs if run not in ("cold", "warm-up")]
+    warm = [t for run, t in runs if run != "cold"]
     cold = [t for run, t in runs if run == "cold"]
     lines.append(f"- {protocol}: target met in {warm.count('met')} of {len(warm)} runs"
                  + (f"; cold run: {cold[0]}" if cold else ""))
