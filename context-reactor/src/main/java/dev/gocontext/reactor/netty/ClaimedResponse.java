@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.HttpServerResponse;
@@ -65,8 +66,22 @@ final class ClaimedResponse implements HttpServerResponse {
     // with no claim happening.
     private @Nullable HttpHeaders discardedHeaders;
 
+    // Asked as the write of a single item ends with a signal: whether Reactor Netty took the item
+    // and left it behind for good, neither sent nor released.
+    private final Predicate<SignalType> itemLeftBehind;
+
     ClaimedResponse(HttpServerResponse real) {
+        this(real, signal -> false);
+    }
+
+    /**
+     * {@code itemLeftBehind}: asked as the write of a single item ends with a signal, whether Reactor
+     * Netty took the item and left it behind, never to send nor release it ({@link
+     * ServerConnections#singleBodyLeftBehind}).
+     */
+    ClaimedResponse(HttpServerResponse real, Predicate<SignalType> itemLeftBehind) {
         this.real = real;
+        this.itemLeftBehind = itemLeftBehind;
     }
 
     /**
@@ -168,6 +183,10 @@ final class ClaimedResponse implements HttpServerResponse {
 
     @Override
     public NettyOutbound sendObject(Object message) {
+        if (message instanceof ByteBuf buffer) {
+            // the same full response as a single-buffer send, and the same hand-over
+            return send(Mono.just(buffer));
+        }
         return then(Mono.defer(() -> {
             if (claim.forHandler()) {
                 return real.sendObject(message).then();
@@ -244,9 +263,7 @@ final class ClaimedResponse implements HttpServerResponse {
                 return single.<Void>flatMap(item -> {
                             received.set(true);
                             if (claim.forHandler()) {
-                                AtomicReference<@Nullable T> untaken = new AtomicReference<>(item);
-                                return write.apply(Mono.fromSupplier(() -> untaken.getAndSet(null)))
-                                        .doFinally(signal -> ReferenceCountUtil.release(untaken.getAndSet(null)));
+                                return handOver(item, write);
                             }
                             ReferenceCountUtil.release(item);
                             return Mono.empty();
@@ -263,6 +280,37 @@ final class ClaimedResponse implements HttpServerResponse {
                 // dropped by switchOnFirst, outside the write that would release it
                 .doOnDiscard(ReferenceCounted.class, ClaimedResponse::releaseIfLive)
                 .then();
+    }
+
+    /**
+     * Writes {@code item} with {@code write}, which takes it when it subscribes to the body it is
+     * given; releases it if the write ends without having taken it, or if Reactor Netty took it and
+     * {@linkplain #itemLeftBehind left it behind}. A buffer is handed over behind a reference count
+     * of its own (a composite of one component, which is never recycled): Reactor Netty may release
+     * what it left behind before leaving it (a body that must be empty, such as the answer to a
+     * {@code HEAD}), and a second release of a pooled buffer would take the reference of whoever has
+     * its recycled object next; a second release of the composite finds its count at zero.
+     */
+    @SuppressWarnings("unchecked") // a ByteBuf item is a T; so is the composite standing for it
+    private <T> Mono<Void> handOver(T item, Function<Publisher<T>, Mono<Void>> write) {
+        AtomicReference<@Nullable T> untaken = new AtomicReference<>(item);
+        AtomicReference<@Nullable ByteBuf> handed = new AtomicReference<>();
+        Mono<T> once = Mono.fromSupplier(() -> {
+            T taken = untaken.getAndSet(null);
+            if (taken instanceof ByteBuf buffer) {
+                ByteBuf own = buffer.alloc().compositeBuffer(1).addComponent(true, buffer);
+                handed.set(own);
+                return (T) own;
+            }
+            return taken;
+        });
+        return write.apply(once).doFinally(signal -> {
+            ReferenceCountUtil.release(untaken.getAndSet(null));
+            ByteBuf own = handed.get();
+            if (own != null && itemLeftBehind.test(signal)) {
+                releaseIfLive(own);
+            }
+        });
     }
 
     /** Releases a discarded item that still holds a reference (a write may have released it). */

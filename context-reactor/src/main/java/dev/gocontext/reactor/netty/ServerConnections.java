@@ -5,13 +5,16 @@ import io.netty.channel.ChannelFutureListener;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * What a server adapter needs of a Reactor Netty server connection beyond one request and its
  * response: the life of a WebSocket the handler started, whether the handling ended because the
- * client went away, and a way to end a response that cannot end well. {@code GoContextHttpServer}
+ * client went away, whether Reactor Netty left a body behind unsent, and a way to end a response
+ * that cannot end well. {@code GoContextHttpServer}
  * and {@code GoContextWebFilter} (on Reactor Netty) use it.
  *
  * <pre>{@code
@@ -54,6 +57,41 @@ public final class ServerConnections {
         response.withConnection(connection -> channel.set(connection.channel()));
         Channel connection = Objects.requireNonNull(channel.get(), "the response has no connection");
         return () -> !response.isWebsocket() && !connection.isActive();
+    }
+
+    /**
+     * Tells, when asked as a write of a single-buffer body to {@code response} ends with the signal
+     * given, whether Reactor Netty took the body and left it behind for good, neither sent nor
+     * released; the writer must then release it. Reactor Netty does not write a single-buffer body
+     * when it takes it: it keeps it as a prepared response, sent as the write completes, unless the
+     * exchange is disposed by then (the client reset the stream, the deadline's abort closed the
+     * connection, or the connection is closing on its event loop). Nothing sends or releases that
+     * body afterwards.
+     *
+     * <p>True when nothing of the response has gone out (sending marks the headers sent before it
+     * writes anything), and either the write completed (it completes only once Reactor Netty has sent
+     * or kept the body) or the connection has gone (a write cancelled or failed may have taken the
+     * body on another thread; nothing sends on that connection now). Release the body behind a
+     * reference count of its own, such as a composite of one component: Reactor Netty may have
+     * released it already, and a pooled buffer's object is recycled once released. Call this before
+     * the handling starts, like {@link #clientGone}.
+     *
+     * <pre>{@code
+     * Predicate<SignalType> leftBehind = ServerConnections.singleBodyLeftBehind(response);
+     * ByteBuf own = body.alloc().compositeBuffer(1).addComponent(true, body);
+     * return response.send(Mono.just(own)).then()
+     *         .doFinally(signal -> {
+     *             if (leftBehind.test(signal) && own.refCnt() > 0) {
+     *                 own.release();
+     *             }
+     *         });
+     * }</pre>
+     *
+     * @throws NullPointerException if {@code response} is null
+     */
+    public static Predicate<SignalType> singleBodyLeftBehind(HttpServerResponse response) {
+        BooleanSupplier gone = clientGone(response);
+        return signal -> !response.hasSentHeaders() && (signal == SignalType.ON_COMPLETE || gone.getAsBoolean());
     }
 
     /**

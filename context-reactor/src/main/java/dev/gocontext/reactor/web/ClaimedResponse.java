@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -24,6 +24,7 @@ import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * The response as the handler sees it behind {@link GoContextWebFilter}: the handler and the
@@ -51,17 +52,21 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     private final HttpHeaders headers = new ClaimedHeaders();
     private final MultiValueMap<String, ResponseCookie> cookies = new Guarded<>(this::cookiesNow);
 
-    // Whether the connection the response would go out on has gone; then nothing will send it.
-    private final BooleanSupplier connectionGone;
+    // Asked as the write of a single-buffer body ends with a signal: whether the server took the
+    // body and left it behind for good, neither sent nor released (Reactor Netty may).
+    private final Predicate<SignalType> bodyLeftBehind;
 
     ClaimedResponse(ServerHttpResponse delegate) {
-        this(delegate, () -> false);
+        this(delegate, signal -> false);
     }
 
-    /** {@code connectionGone}: whether the connection the response would go out on has gone. */
-    ClaimedResponse(ServerHttpResponse delegate, BooleanSupplier connectionGone) {
+    /**
+     * {@code bodyLeftBehind}: asked as the write of a single-buffer body ends with a signal, whether
+     * the server took the body and left it behind, never to send nor release it.
+     */
+    ClaimedResponse(ServerHttpResponse delegate, Predicate<SignalType> bodyLeftBehind) {
         super(delegate);
-        this.connectionGone = connectionGone;
+        this.bodyLeftBehind = bodyLeftBehind;
     }
 
     /**
@@ -154,12 +159,11 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
             DataBuffer own = handed.get();
             if (taken.compareAndSet(false, true)) {
                 DataBufferUtils.release(buffer);
-            } else if (own != null && connectionGone.getAsBoolean()) {
-                // Reactor Netty keeps a single-buffer body as a prepared response, sent when the
-                // exchange completes; if the connection went first (a reset stream, the deadline's
-                // abort) after it accepted the write, that response is never sent nor released.
-                // Nothing sends on a closed connection: the body's own count is released here (if
-                // the connection's close releases it too, the second release finds the count at 0)
+            } else if (own != null && bodyLeftBehind.test(signal)) {
+                // Reactor Netty keeps a single-buffer body as a prepared response, sent as the
+                // write completes; if the exchange was disposed first (a reset stream, the
+                // deadline's abort), that response is never sent nor released. The body's own
+                // count is released here (if anything released it already, it is at 0: a no-op)
                 DataBufferUtils.release(own);
             }
         });

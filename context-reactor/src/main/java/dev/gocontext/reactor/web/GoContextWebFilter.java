@@ -8,6 +8,7 @@ import dev.gocontext.reactor.http.RequestScope;
 import dev.gocontext.reactor.netty.ServerConnections;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
@@ -21,6 +22,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -127,7 +129,9 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         response.getHeaders().set(requests.requestIdHeader(), scope.requestId());
         Object netty = REACTOR_NETTY ? OnReactorNetty.nativeResponse(response) : null;
         BooleanSupplier clientGone = netty != null ? OnReactorNetty.clientGone(netty) : () -> false;
-        ClaimedResponse claimed = new ClaimedResponse(response, clientGone);
+        ClaimedResponse claimed = netty != null
+                ? new ClaimedResponse(response, OnReactorNetty.singleBodyLeftBehind(netty))
+                : new ClaimedResponse(response);
         ServerWebExchange guarded = exchange.mutate().response(claimed).build();
         Mono<Void> handling = Mono.defer(() -> chain.filter(guarded));
         Supplier<Mono<Void>> gatewayTimeout = () -> gatewayTimeout(exchange, claimed, netty, scope.requestId());
@@ -183,6 +187,10 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
 
         static BooleanSupplier clientGone(Object netty) {
             return ServerConnections.clientGone((HttpServerResponse) netty);
+        }
+
+        static Predicate<SignalType> singleBodyLeftBehind(Object netty) {
+            return ServerConnections.singleBodyLeftBehind((HttpServerResponse) netty);
         }
 
         static boolean hasSentHeaders(Object netty) {
