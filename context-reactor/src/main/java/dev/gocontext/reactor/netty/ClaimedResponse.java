@@ -31,7 +31,6 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
 import reactor.netty.NettyOutbound;
 import reactor.netty.http.server.HttpServerResponse;
@@ -66,22 +65,17 @@ final class ClaimedResponse implements HttpServerResponse {
     // with no claim happening.
     private @Nullable HttpHeaders discardedHeaders;
 
-    // Asked as the write of a single item ends with a signal: whether Reactor Netty took the item
-    // and left it behind for good, neither sent nor released.
-    private final Predicate<SignalType> itemLeftBehind;
+    // Releases a single item that Reactor Netty took from a write and left behind, unsent.
+    private final ServerConnections.UnsentBodyRelease unsent;
 
     ClaimedResponse(HttpServerResponse real) {
-        this(real, signal -> false);
+        this(real, (signal, release) -> {});
     }
 
-    /**
-     * {@code itemLeftBehind}: asked as the write of a single item ends with a signal, whether Reactor
-     * Netty took the item and left it behind, never to send nor release it ({@link
-     * ServerConnections#singleBodyLeftBehind}).
-     */
-    ClaimedResponse(HttpServerResponse real, Predicate<SignalType> itemLeftBehind) {
+    /** {@code unsent}: releases a single item Reactor Netty took and left behind, unsent. */
+    ClaimedResponse(HttpServerResponse real, ServerConnections.UnsentBodyRelease unsent) {
         this.real = real;
-        this.itemLeftBehind = itemLeftBehind;
+        this.unsent = unsent;
     }
 
     /**
@@ -285,7 +279,7 @@ final class ClaimedResponse implements HttpServerResponse {
     /**
      * Writes {@code item} with {@code write}, which takes it when it subscribes to the body it is
      * given; releases it if the write ends without having taken it, or if Reactor Netty took it and
-     * {@linkplain #itemLeftBehind left it behind}. A buffer is handed over behind a reference count
+     * {@linkplain #unsent left it behind}. A buffer is handed over behind a reference count
      * of its own (a composite of one component, which is never recycled): Reactor Netty may release
      * what it left behind before leaving it (a body that must be empty, such as the answer to a
      * {@code HEAD}), and a second release of a pooled buffer would take the reference of whoever has
@@ -307,8 +301,8 @@ final class ClaimedResponse implements HttpServerResponse {
         return write.apply(once).doFinally(signal -> {
             ReferenceCountUtil.release(untaken.getAndSet(null));
             ByteBuf own = handed.get();
-            if (own != null && itemLeftBehind.test(signal)) {
-                releaseIfLive(own);
+            if (own != null) {
+                unsent.afterWrite(signal, () -> releaseIfLive(own));
             }
         });
     }

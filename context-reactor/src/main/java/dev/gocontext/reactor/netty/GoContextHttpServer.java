@@ -70,7 +70,7 @@ public final class GoContextHttpServer {
                 return plain(response, HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
             }
             response.header(requests.requestIdHeader(), scope.requestId());
-            ClaimedResponse claimed = new ClaimedResponse(response, ServerConnections.singleBodyLeftBehind(response));
+            ClaimedResponse claimed = new ClaimedResponse(response, ServerConnections.unsentBodyRelease(response));
             Mono<Void> handling = Mono.defer(() -> Mono.from(handler.apply(request, claimed)));
             return scope.serve(
                     ServerConnections.withWebSocket(response, handling),

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelFutureListener;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.http.server.HttpServerResponse;
@@ -53,45 +52,70 @@ public final class ServerConnections {
      */
     public static BooleanSupplier clientGone(HttpServerResponse response) {
         Objects.requireNonNull(response, "response");
-        AtomicReference<Channel> channel = new AtomicReference<>();
-        response.withConnection(connection -> channel.set(connection.channel()));
-        Channel connection = Objects.requireNonNull(channel.get(), "the response has no connection");
+        Channel connection = channelOf(response);
         return () -> !response.isWebsocket() && !connection.isActive();
     }
 
     /**
-     * Tells, when asked as a write of a single-buffer body to {@code response} ends with the signal
-     * given, whether Reactor Netty took the body and left it behind for good, neither sent nor
-     * released; the writer must then release it. Reactor Netty does not write a single-buffer body
-     * when it takes it: it keeps it as a prepared response, sent as the write completes, unless the
-     * exchange is disposed by then (the client reset the stream, the deadline's abort closed the
-     * connection, or the connection is closing on its event loop). Nothing sends or releases that
-     * body afterwards.
-     *
-     * <p>True when nothing of the response has gone out (sending marks the headers sent before it
-     * writes anything), and either the write completed (it completes only once Reactor Netty has sent
-     * or kept the body) or the connection has gone (a write cancelled or failed may have taken the
-     * body on another thread; nothing sends on that connection now). Release the body behind a
-     * reference count of its own, such as a composite of one component: Reactor Netty may have
-     * released it already, and a pooled buffer's object is recycled once released. Call this before
-     * the handling starts, like {@link #clientGone}.
+     * What releases a single-buffer body that Reactor Netty took from a write to {@code response} and
+     * left behind, neither sent nor released. Reactor Netty does not write such a body when it takes
+     * it: it keeps it as a prepared response, sent as the write completes, unless the exchange is
+     * disposed by then (the client reset the stream, the deadline's abort closed the connection, or
+     * the connection is closing on its event loop). Nothing sends or releases that body afterwards.
+     * Call this before the handling starts, like {@link #clientGone}; call {@link
+     * UnsentBodyRelease#afterWrite} as each such write ends.
      *
      * <pre>{@code
-     * Predicate<SignalType> leftBehind = ServerConnections.singleBodyLeftBehind(response);
+     * UnsentBodyRelease unsent = ServerConnections.unsentBodyRelease(response);
      * ByteBuf own = body.alloc().compositeBuffer(1).addComponent(true, body);
      * return response.send(Mono.just(own)).then()
-     *         .doFinally(signal -> {
-     *             if (leftBehind.test(signal) && own.refCnt() > 0) {
+     *         .doFinally(signal -> unsent.afterWrite(signal, () -> {
+     *             if (own.refCnt() > 0) {
      *                 own.release();
      *             }
-     *         });
+     *         }));
      * }</pre>
      *
      * @throws NullPointerException if {@code response} is null
      */
-    public static Predicate<SignalType> singleBodyLeftBehind(HttpServerResponse response) {
-        BooleanSupplier gone = clientGone(response);
-        return signal -> !response.hasSentHeaders() && (signal == SignalType.ON_COMPLETE || gone.getAsBoolean());
+    public static UnsentBodyRelease unsentBodyRelease(HttpServerResponse response) {
+        Channel connection = channelOf(response);
+        return (signal, release) -> {
+            if (response.hasSentHeaders()) {
+                return; // the body went out, or is on its way: the write releases it
+            }
+            if (signal == SignalType.ON_COMPLETE || !connection.isActive()) {
+                release.run();
+                return;
+            }
+            // cancelled, or failed, with the connection still open: the write may be taking the
+            // body on another thread. A cancelled write's exchange is being closed (by the client, or
+            // by the deadline's abort): what is still unsent when it is closed never will be
+            connection.closeFuture().addListener(closed -> {
+                if (!response.hasSentHeaders()) {
+                    release.run();
+                }
+            });
+        };
+    }
+
+    /**
+     * Releases a single-buffer body that a write to a Reactor Netty response took and left behind
+     * ({@link ServerConnections#unsentBodyRelease}).
+     */
+    @FunctionalInterface
+    public interface UnsentBodyRelease {
+        /**
+         * Called as a write of a single-buffer body ends with {@code signal}: runs {@code release}
+         * if nothing of the response has gone out and the write completed (it completes only once
+         * Reactor Netty has sent or kept the body) or the connection has gone; if the write was
+         * cancelled or failed on a connection still open, runs it when the connection closes, if
+         * nothing has gone out by then. {@code release} must tolerate a body already released
+         * (Reactor Netty may release what it leaves behind first): release the body behind a
+         * reference count of its own, such as a composite of one component, since a pooled buffer's
+         * object is recycled once released.
+         */
+        void afterWrite(SignalType signal, Runnable release);
     }
 
     /**
@@ -111,6 +135,13 @@ public final class ServerConnections {
             }
             channel.close().addListener(closed -> sink.success());
         }));
+    }
+
+    private static Channel channelOf(HttpServerResponse response) {
+        Objects.requireNonNull(response, "response");
+        AtomicReference<Channel> channel = new AtomicReference<>();
+        response.withConnection(connection -> channel.set(connection.channel()));
+        return Objects.requireNonNull(channel.get(), "the response has no connection");
     }
 
     private static Mono<Void> whileUpgraded(HttpServerResponse response) {

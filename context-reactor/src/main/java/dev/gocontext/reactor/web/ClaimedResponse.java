@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -52,21 +52,22 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     private final HttpHeaders headers = new ClaimedHeaders();
     private final MultiValueMap<String, ResponseCookie> cookies = new Guarded<>(this::cookiesNow);
 
-    // Asked as the write of a single-buffer body ends with a signal: whether the server took the
-    // body and left it behind for good, neither sent nor released (Reactor Netty may).
-    private final Predicate<SignalType> bodyLeftBehind;
+    // Called as the write of a single-buffer body ends, with its signal and the body's release:
+    // releases the body if the server took it and left it behind, unsent (Reactor Netty may).
+    private final BiConsumer<SignalType, Runnable> unsent;
 
     ClaimedResponse(ServerHttpResponse delegate) {
-        this(delegate, signal -> false);
+        this(delegate, (signal, release) -> {});
     }
 
     /**
-     * {@code bodyLeftBehind}: asked as the write of a single-buffer body ends with a signal, whether
-     * the server took the body and left it behind, never to send nor release it.
+     * {@code unsent}: called as the write of a single-buffer body ends, with the write's signal and
+     * the body's release; runs the release, now or later, if the server took the body and left it
+     * behind, never to send nor release it.
      */
-    ClaimedResponse(ServerHttpResponse delegate, Predicate<SignalType> bodyLeftBehind) {
+    ClaimedResponse(ServerHttpResponse delegate, BiConsumer<SignalType, Runnable> unsent) {
         super(delegate);
-        this.bodyLeftBehind = bodyLeftBehind;
+        this.unsent = unsent;
     }
 
     /**
@@ -159,12 +160,12 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
             DataBuffer own = handed.get();
             if (taken.compareAndSet(false, true)) {
                 DataBufferUtils.release(buffer);
-            } else if (own != null && bodyLeftBehind.test(signal)) {
+            } else if (own != null) {
                 // Reactor Netty keeps a single-buffer body as a prepared response, sent as the
                 // write completes; if the exchange was disposed first (a reset stream, the
                 // deadline's abort), that response is never sent nor released. The body's own
-                // count is released here (if anything released it already, it is at 0: a no-op)
-                DataBufferUtils.release(own);
+                // count is released then (if anything released it already, it is at 0: a no-op)
+                unsent.accept(signal, () -> DataBufferUtils.release(own));
             }
         });
     }

@@ -8,7 +8,6 @@ import dev.gocontext.reactor.http.RequestScope;
 import dev.gocontext.reactor.netty.ServerConnections;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.Ordered;
@@ -22,7 +21,6 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -130,7 +128,7 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         Object netty = REACTOR_NETTY ? OnReactorNetty.nativeResponse(response) : null;
         BooleanSupplier clientGone = netty != null ? OnReactorNetty.clientGone(netty) : () -> false;
         ClaimedResponse claimed = netty != null
-                ? new ClaimedResponse(response, OnReactorNetty.singleBodyLeftBehind(netty))
+                ? new ClaimedResponse(response, OnReactorNetty.unsentBodyRelease(netty)::afterWrite)
                 : new ClaimedResponse(response);
         ServerWebExchange guarded = exchange.mutate().response(claimed).build();
         Mono<Void> handling = Mono.defer(() -> chain.filter(guarded));
@@ -189,8 +187,8 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
             return ServerConnections.clientGone((HttpServerResponse) netty);
         }
 
-        static Predicate<SignalType> singleBodyLeftBehind(Object netty) {
-            return ServerConnections.singleBodyLeftBehind((HttpServerResponse) netty);
+        static ServerConnections.UnsentBodyRelease unsentBodyRelease(Object netty) {
+            return ServerConnections.unsentBodyRelease((HttpServerResponse) netty);
         }
 
         static boolean hasSentHeaders(Object netty) {
