@@ -150,6 +150,7 @@ ROWS = [
     ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "1 thread, same parent", jmh("SharedParentBench.oursOneThread"), "ratio", 1.0, "ns"),
     ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "Go", go("SharedParent"), "ratio", 0.1, "ns"),
     ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "grpc +listener", jmh("SharedParentBench.grpcListener"), "ratio", None, "ns"),
+    ("2 threads, one shared parent (aggregate)", "time", jmh("SharedParentBench.ours"), "2 threads, own parents", jmh("SharedParentBench.oursOwnParents"), "ratio", None, "ns"),
     ("1,000,000 live timer contexts", "heap/ctx", main_result("timers.ours.bytesPerCtx"), "Go", main_result("timers.go.bytesPerCtx"), "abs", 150, "B"),
     ("1,000,000 live timer contexts", "heap/ctx", main_result("timers.ours.bytesPerCtx"), "grpc", main_result("timers.grpc.bytesPerCtx"), "ratio", None, "B"),
     ("1,000,000 live timer contexts", "create", main_result("timers.ours.createMs"), "Go", main_result("timers.go.createMs"), "ratio", 0.5, "ms"),

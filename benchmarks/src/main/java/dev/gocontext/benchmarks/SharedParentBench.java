@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Threads;
  * (Go: {@code BenchmarkSharedParent} with {@code RunParallel} on 2 CPUs). Measured as throughput
  * of both threads together; the report turns it into aggregate nanoseconds per operation, as Go
  * reports {@code RunParallel}, and compares it with one thread doing the same in the same run
- * ({@link #oursOneThread}): two threads must do at least as much work per second as one.
+ * ({@link #oursOneThread}): two threads must do at least as much work per second as one. The
+ * control {@link #oursOwnParents} runs the same two threads each under a parent of its own.
  *
  * <p>Evidence that both threads really ran in parallel: at the end of every iteration each thread
  * prints its own operations and the CPU time it got against the iteration's wall time ({@code
@@ -42,6 +43,22 @@ public class SharedParentBench extends JmhDefaults {
     @State(Scope.Thread)
     public static class GrpcChildren {
         int count;
+    }
+
+    /** A parent of each thread's own, for the control that shares nothing. */
+    @State(Scope.Thread)
+    public static class OwnParent {
+        CancellableContext parent;
+
+        @Setup
+        public void setUp() {
+            parent = Context.background().withCancel();
+        }
+
+        @TearDown
+        public void tearDown() {
+            parent.cancel();
+        }
     }
 
     /** Each thread's operations, CPU time and wall time over one iteration. */
@@ -98,6 +115,19 @@ public class SharedParentBench extends JmhDefaults {
     public CancellableContext oursOneThread(ThreadEvidence evidence) {
         evidence.ops++;
         return ChildScope.ours(parent);
+    }
+
+    /**
+     * Control: the same two threads, each under a parent of its own, so that no list, stripe or
+     * lock of the library is shared (only the process-wide {@code ContextStats} counters and the
+     * leak detector's sampling are). What two threads get here is what two threads get on this
+     * machine without a shared parent; the shared parent is measured against it as well as
+     * against one thread.
+     */
+    @Benchmark
+    public CancellableContext oursOwnParents(OwnParent own, ThreadEvidence evidence) {
+        evidence.ops++;
+        return ChildScope.ours(own.parent);
     }
 
     @Benchmark
