@@ -13,8 +13,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * What a server adapter needs of a Reactor Netty server connection beyond one request and its
  * response: the life of a WebSocket the handler started, whether the handling ended because the
  * client went away, whether Reactor Netty left a body behind unsent, and a way to end a response
- * that cannot end well. {@code GoContextHttpServer}
- * and {@code GoContextWebFilter} (on Reactor Netty) use it.
+ * that cannot end well. {@code GoContextHttpServer} and {@code GoContextWebFilter} (on Reactor
+ * Netty) use it.
  *
  * <pre>{@code
  * RequestScope scope = requests.open(method, path, headers::getAll);
