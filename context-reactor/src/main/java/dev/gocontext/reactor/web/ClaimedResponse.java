@@ -115,10 +115,12 @@ final class ClaimedResponse extends ServerHttpResponseDecorator {
     public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
         if (body instanceof Mono<? extends DataBuffer> single) {
             // keep the single-buffer form, which lets the server set Content-Length; hand it over
-            // once, in the same onNext that brings it, released if the write ends without taking it
+            // once, in the same onNext that brings it, released if the write ends without taking it.
+            // A cancel waits for a request running on the body (CancelOutsideRequest says why)
             return Mono.defer(() -> {
                 AtomicBoolean received = new AtomicBoolean();
-                return single.<Void>flatMap(buffer -> {
+                return new CancelOutsideRequest<>(single)
+                        .<Void>flatMap(buffer -> {
                             received.set(true);
                             return claim.forHandler() ? handOver(buffer) : drop(buffer);
                         })

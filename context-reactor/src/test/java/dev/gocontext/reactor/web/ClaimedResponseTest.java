@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -30,6 +31,7 @@ import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -341,6 +343,87 @@ class ClaimedResponseTest {
             assertThat(real.written).as("what the late write sent").isEmpty();
             assertThat(real.readFailures).singleElement().isInstanceOf(IllegalReferenceCountException.class);
             shared.assertAnotherKeepsItsReference();
+        }
+    }
+
+    /**
+     * The deadline cancels the handler's write while the handler's body is being handed to it on
+     * another thread. Reactor's {@code Mono.just} discards its value on a cancel that finds it not
+     * yet emitted, and a request running on another thread can emit it just after that check; Spring
+     * gives its encoded body a discard hook that releases it. Without care, the body is released by
+     * that discard and again by the write: the second release takes the reference of the response the
+     * body's memory belongs to. A cancel must not reach the body's subscription while a request is
+     * running there.
+     */
+    @Test
+    void aCancelCrossingTheEmissionOfTheBodyReleasesItOnce() throws InterruptedException {
+        try (SharedCount shared = new SharedCount()) {
+            ScalarBody body = new ScalarBody(shared.body);
+            BaseSubscriber<Void> handler = new BaseSubscriber<>() {};
+            Thread writer = new Thread(() -> claimed.writeWith(body).subscribe(handler), "writer");
+            writer.start();
+            body.await(body.inRequest);
+            handler.dispose(); // the deadline's cancel, from this thread, while the writer requests
+            body.proceed.countDown(); // the request goes on whether or not the cancel reached it
+            writer.join(WAIT.toMillis());
+            assertThat(writer.isAlive()).as("the writer, stuck").isFalse();
+            shared.assertAnotherKeepsItsReference();
+        }
+    }
+
+    /**
+     * One buffer, emitted on request, as Reactor's {@code Mono.just} with Spring's discard hook does:
+     * a cancel that finds the buffer not yet emitted releases it, even if a request emits it just
+     * after that check. The test holds the request open until it has cancelled, and holds such a
+     * cancel's release until the request has emitted, which makes that interleaving certain.
+     */
+    private static final class ScalarBody extends Mono<DataBuffer> {
+        final CountDownLatch inRequest = new CountDownLatch(1);
+        final CountDownLatch proceed = new CountDownLatch(1);
+        final CountDownLatch emitted = new CountDownLatch(1);
+        private final DataBuffer buffer;
+
+        ScalarBody(DataBuffer buffer) {
+            this.buffer = buffer;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super DataBuffer> actual) {
+            AtomicInteger once = new AtomicInteger(); // 0: not emitted, 1: emitted, 2: cancelled
+            actual.onSubscribe(new Subscription() {
+                @Override
+                public void request(long n) {
+                    inRequest.countDown();
+                    await(proceed);
+                    if (once.compareAndSet(0, 1)) {
+                        actual.onNext(buffer);
+                        actual.onComplete();
+                    }
+                    emitted.countDown();
+                }
+
+                @Override
+                public void cancel() {
+                    boolean notEmitted = once.get() == 0;
+                    proceed.countDown();
+                    if (notEmitted) {
+                        await(emitted); // the request emits in between
+                        DataBufferUtils.release(buffer); // the discard hook
+                    }
+                    once.set(2);
+                }
+            });
+        }
+
+        void await(CountDownLatch latch) {
+            try {
+                assertThat(latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("waited for")
+                        .isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 }
