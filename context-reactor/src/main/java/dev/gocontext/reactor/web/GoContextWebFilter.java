@@ -126,7 +126,6 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         ServerHttpResponse response = exchange.getResponse();
         response.getHeaders().set(requests.requestIdHeader(), scope.requestId());
         Object netty = REACTOR_NETTY ? OnReactorNetty.nativeResponse(response) : null;
-        BooleanSupplier clientGone = netty != null ? OnReactorNetty.clientGone(netty) : () -> false;
         ClaimedResponse claimed = netty != null
                 ? new ClaimedResponse(response, OnReactorNetty.unsentBodyRelease(netty)::afterWrite)
                 : new ClaimedResponse(response);
@@ -136,7 +135,8 @@ public final class GoContextWebFilter implements WebFilter, Ordered {
         if (netty == null) {
             return scope.serve(handling, gatewayTimeout);
         }
-        return scope.serve(OnReactorNetty.withWebSocket(netty, handling), gatewayTimeout, clientGone);
+        return scope.serve(
+                OnReactorNetty.withWebSocket(netty, handling), gatewayTimeout, OnReactorNetty.clientGone(netty));
     }
 
     @Override
