@@ -3,6 +3,12 @@ package dev.gocontext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -94,6 +100,41 @@ class ContextStatsTest {
         assertThat(StatsSnapshot.now().minus(before)).isEqualTo(new StatsSnapshot(1, 1, 0, 0, 0));
         time.advance(Duration.ofSeconds(1));
         assertThat(StatsSnapshot.now().minus(before)).isEqualTo(new StatsSnapshot(1, -1, 0, 2, 0));
+    }
+
+    /**
+     * More threads than the counters have stripes, so that some threads share a stripe: a count
+     * lost by two threads adding to one stripe at once would show as a shortfall.
+     */
+    @Test
+    void countsExactlyWhenThreadsShareStripes() throws Exception {
+        int threads = 4 * CancelNode.STRIPES;
+        int perThread = 20_000;
+        CancellableContext parent =
+                TestSupport.rootOn(TestSupport.manualClock()).withCancel();
+        StatsSnapshot before = StatsSnapshot.now();
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    for (int i = 0; i < perThread; i++) {
+                        parent.withCancel().cancel();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long n = (long) threads * perThread;
+        assertThat(StatsSnapshot.now().minus(before)).isEqualTo(new StatsSnapshot(n, 0, n, 0, 0));
+        parent.cancel();
     }
 
     @Test

@@ -61,9 +61,14 @@ public class SharedParentBench extends JmhDefaults {
         }
     }
 
-    /** Each thread's operations, CPU time and wall time over one iteration. */
+    /**
+     * Each thread's operations, CPU time and wall time over one iteration. Its fields come after
+     * those of {@link FrontPadding}: JMH pads the fields it adds after a state's own, not before,
+     * and the count this thread writes per operation must not share a cache line with whatever
+     * object the collector puts in front of it.
+     */
     @State(Scope.Thread)
-    public static class ThreadEvidence {
+    public static class ThreadEvidence extends FrontPadding {
         private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
         long ops;
@@ -90,6 +95,12 @@ public class SharedParentBench extends JmhDefaults {
                     100.0 * cpu / wall,
                     ops == 0 ? 0.0 : (double) cpu / ops);
         }
+    }
+
+    /** 128 bytes that a subclass's fields follow. */
+    @SuppressWarnings("unused") // never read: it only takes room
+    public static class FrontPadding {
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
     }
 
     @Setup
