@@ -27,13 +27,13 @@ class StripeLayoutTest {
             Waiter.List.class.getDeclaredField("head"),
             CancelNode.Stripe.class.getDeclaredField("node")
         }) {
-            hotEnd = Math.max(hotEnd, unsafe.objectFieldOffset(hot) + 4); // an int or a compressed reference
+            hotEnd = Math.max(hotEnd, unsafe.objectFieldOffset(hot) + size(hot.getType(), unsafe));
         }
         long end = 0;
         for (Class<?> c = padded; c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 if (!Modifier.isStatic(f.getModifiers())) {
-                    end = Math.max(end, unsafe.objectFieldOffset(f) + size(f.getType()));
+                    end = Math.max(end, unsafe.objectFieldOffset(f) + size(f.getType(), unsafe));
                 }
             }
         }
@@ -44,8 +44,18 @@ class StripeLayoutTest {
                 .isGreaterThanOrEqualTo(CACHE_LINE);
     }
 
-    private static long size(Class<?> type) {
-        return type == long.class || type == double.class ? 8 : 4;
+    /** The bytes a field of {@code type} takes: a reference takes 4 or 8, as the JVM runs. */
+    private static long size(Class<?> type, Unsafe unsafe) {
+        if (type == long.class || type == double.class) {
+            return 8;
+        } else if (type == int.class || type == float.class) {
+            return 4;
+        } else if (type == short.class || type == char.class) {
+            return 2;
+        } else if (type == byte.class || type == boolean.class) {
+            return 1;
+        }
+        return unsafe.arrayIndexScale(Object[].class);
     }
 
     private static Unsafe unsafe() throws ReflectiveOperationException {
