@@ -419,15 +419,15 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
      * stripe where it can, so that threads write different cache lines.
      *
      * <p>On every registration and removal, the stripe's thread writes its lock and head and
-     * reads its node. These three fields come first (after the header and the links a stripe
-     * never uses), and {@link Padded} puts 64 bytes after them, so that no other object in
+     * reads its node. These three fields are near the object's start, among the header and the
+     * links a stripe never uses, and {@link Padded} puts 64 bytes after them, so that no other object in
      * memory, whatever the collector puts next, shares their cache line from behind. The padding
      * is a subclass because HotSpot lays out one class's fields longest first: with the padding
      * in this class, the node came last, next to the following stripe's lock, and where a copy by
      * the collector put the two on one cache line, two threads on adjacent stripes ran at 13 to 20
      * operations per µs instead of 33 to 37 (SharedParentBench.ours). In front, the fields are
-     * 24 bytes from the object's start; what usually precedes a stripe is another stripe's
-     * padding or that of the array of stripes.
+     * 12 to 24 bytes from the object's start, depending on the JVM; what usually precedes a
+     * stripe is another stripe's padding or that of the array of stripes.
      */
     static class Stripe extends Waiter.List {
         private final CancelNode node;
