@@ -39,6 +39,11 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
     static final int STRIPES = Math.min(
             64, Integer.highestOneBit(Math.max(1, 2 * Runtime.getRuntime().availableProcessors() - 1)) * 2);
 
+    /** The stripe, of {@link #STRIPES}, that the calling thread uses first (here and in {@link ContextStats}). */
+    static int homeStripe() {
+        return (int) Thread.currentThread().getId() & (STRIPES - 1);
+    }
+
     /** Extra empty slots after the stripes in their array, to keep other objects off its cache line. */
     private static final int ARRAY_PADDING = 16;
 
@@ -349,7 +354,7 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
 
     /** Adds to the stripe of this thread, or to the first free one if another thread holds it. */
     private boolean addToStripe(Stripe[] stripes, Waiter w) {
-        int home = (int) Thread.currentThread().getId();
+        int home = homeStripe();
         Stripe stripe = null;
         for (int i = 0; i < STRIPES && stripe == null; i++) {
             Stripe candidate = stripes[(home + i) & (STRIPES - 1)];
@@ -358,7 +363,7 @@ class CancelNode extends Waiter.List implements CancellableContext, Named {
             }
         }
         if (stripe == null) {
-            stripe = stripes[home & (STRIPES - 1)];
+            stripe = stripes[home];
             stripe.lock();
         }
         if (state != null) {

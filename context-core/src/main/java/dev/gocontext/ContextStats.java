@@ -95,15 +95,19 @@ public final class ContextStats {
     }
 
     private static void add(int counter) {
-        int stripe = (int) Thread.currentThread().getId() & (STRIPES - 1);
-        COUNT.getAndAdd(COUNTS, (stripe + 1) * STRIDE + counter, 1L);
+        COUNT.getAndAdd(COUNTS, slot(CancelNode.homeStripe(), counter), 1L);
     }
 
     private static long sum(int counter) {
         long sum = 0;
         for (int stripe = 0; stripe < STRIPES; stripe++) {
-            sum += (long) COUNT.getVolatile(COUNTS, (stripe + 1) * STRIDE + counter);
+            sum += (long) COUNT.getVolatile(COUNTS, slot(stripe, counter));
         }
         return sum;
+    }
+
+    /** Where {@code counter} of {@code stripe} is in {@link #COUNTS}: after the stripe of padding. */
+    private static int slot(int stripe, int counter) {
+        return (stripe + 1) * STRIDE + counter;
     }
 }
